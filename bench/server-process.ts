@@ -1,0 +1,40 @@
+// Runs our server the way users do (`node dist/node.mjs --config FILE --port 0`) in its own
+// process, so the bench's proxies do not share its event loop.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+export interface ServerProcess {
+  url: string
+  child: ChildProcess
+  stop(): Promise<void>
+}
+
+/** Starts dist/node.mjs with `config` written into `dir`; resolves once it prints its URL. */
+export async function startServerProcess(config: unknown, dir: string): Promise<ServerProcess> {
+  const configPath = join(dir, 'manifest-hook.json')
+  writeFileSync(configPath, JSON.stringify(config, null, 2))
+  const args = ['--disable-warning=ExperimentalWarning', 'dist/node.mjs', '--config', configPath, '--port', '0', '--data', join(dir, 'state.db'), '--log-level', 'warn']
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 15_000)
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8')
+      const match = /listening on (http:\/\/\S+)/.exec(output)
+      if (match?.[1]) {
+        clearTimeout(timer)
+        resolve(match[1])
+      }
+    })
+    child.stderr?.on('data', (chunk: Buffer) => void (output += chunk.toString('utf8')))
+    child.once('exit', (code) => reject(new Error(`server exited (${code}):\n${output}`)))
+  })
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve()
+      child.once('exit', () => resolve())
+      child.kill('SIGTERM')
+    })
+  return { url, child, stop }
+}

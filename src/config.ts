@@ -1,0 +1,236 @@
+/**
+ * Configuration: one zod schema and `parseConfig(input, env)`. Pure: the runtimes read the file
+ * and the environment and pass both in. Every invalid key is reported, each with its path.
+ */
+import * as z from 'zod'
+import { defaultArchName, formatPlatform, parsePlatform, type Platform } from './core/platform.ts'
+import { parseRepositoryName, formatRepositoryName, type RepositoryName } from './core/reference.ts'
+import { parseSourceTemplate, type SourceTemplate } from './core/naming.ts'
+import { ConfigError } from './errors.ts'
+import { Secret } from './secret.ts'
+
+export type IndexMediaTypeChoice = 'auto' | 'oci' | 'docker'
+
+/** How to reach and authenticate to one registry host. */
+export interface RegistryOptions {
+  insecure: boolean
+  username?: Secret
+  password?: Secret
+  /** API base URL when it differs from the host key (Docker Hub: https://registry-1.docker.io). */
+  endpoint?: string
+  /** Extra token realms (URL prefixes) we may send credentials to, beyond the registry's own host. */
+  tokenRealms: string[]
+}
+
+/** One platform an image is built for, with the `{arch}` name its per-arch images use. */
+export interface ImagePlatform {
+  key: string
+  platform: Platform
+  arch: string
+}
+
+/** One multi-arch image: where its per-arch images come from and where the index goes. */
+export interface ImageConfig {
+  name: string
+  target: RepositoryName
+  from: SourceTemplate
+  platforms: ImagePlatform[]
+  indexMediaType: IndexMediaTypeChoice
+  latest: boolean
+}
+
+export interface ServerConfig {
+  host: string
+  port: number
+  maxBodyBytes: number
+  sweepIntervalSeconds: number
+  adminToken?: Secret
+}
+
+export interface SourcesConfig {
+  distribution?: { tokens: Secret[]; registry?: string }
+  dockerhub?: { secrets: Secret[] }
+}
+
+/** The validated, resolved configuration the app runs on. */
+export interface AppConfig {
+  server: ServerConfig
+  registries: Record<string, RegistryOptions>
+  sources: SourcesConfig
+  images: ImageConfig[]
+}
+
+const secretInput = z.union([z.string().min(1), z.object({ env: z.string().min(1) }).strict()])
+const secretList = z.union([secretInput, z.array(secretInput).min(1)])
+const platformInput = z.union([
+  z.string(),
+  z.object({ platform: z.string(), arch: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional() }).strict(),
+])
+
+const configSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+        sweepIntervalSeconds: z.number().int().min(0).default(60),
+        adminToken: secretInput.optional(),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 8080, maxBodyBytes: 1024 * 1024, sweepIntervalSeconds: 60 }),
+    registries: z
+      .record(
+        z.string(),
+        z
+          .object({
+            insecure: z.boolean().default(false),
+            username: secretInput.optional(),
+            password: secretInput.optional(),
+            endpoint: z.url().optional(),
+            tokenRealms: z.array(z.url()).default([]),
+          })
+          .strict(),
+      )
+      .default({}),
+    sources: z
+      .object({
+        distribution: z.object({ token: secretList, registry: z.string().optional() }).strict().optional(),
+        dockerhub: z.object({ secret: secretList }).strict().optional(),
+      })
+      .strict()
+      .default({}),
+    images: z
+      .array(
+        z
+          .object({
+            target: z.string(),
+            from: z.string(),
+            platforms: z.array(platformInput).min(1),
+            indexMediaType: z.enum(['auto', 'oci', 'docker']).default('auto'),
+            latest: z.boolean().default(true),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict()
+
+type RawConfig = z.infer<typeof configSchema>
+type Env = Record<string, string | undefined>
+
+/** Parses and resolves configuration; throws ConfigError listing every problem. */
+export function parseConfig(input: unknown, env: Env = {}): AppConfig {
+  const parsed = configSchema.safeParse(input)
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`))
+  }
+  const issues: string[] = []
+  const config = resolveConfig(parsed.data, env, issues)
+  if (issues.length > 0) throw new ConfigError(issues)
+  return config
+}
+
+function resolveConfig(raw: RawConfig, env: Env, issues: string[]): AppConfig {
+  const secret = (value: z.infer<typeof secretInput> | undefined, path: string) =>
+    value === undefined ? undefined : resolveSecret(value, env, path, issues)
+  const images = raw.images.map((image, i) => resolveImage(image, `images.${i}`, issues))
+  const registries: Record<string, RegistryOptions> = {}
+  for (const [host, options] of Object.entries(raw.registries)) {
+    const path = `registries.${host}`
+    if (!parseRepositoryName(`${host}/x`) || parseRepositoryName(`${host}/x`)?.registry !== host) {
+      issues.push(`${path}: not a registry host (e.g. "ghcr.io", "127.0.0.1:5000", "docker.io")`)
+    }
+    const username = secret(options.username, `${path}.username`)
+    const password = secret(options.password, `${path}.password`)
+    registries[host] = {
+      insecure: options.insecure,
+      tokenRealms: options.tokenRealms,
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(username ? { username } : {}),
+      ...(password ? { password } : {}),
+    }
+  }
+  for (const image of images) {
+    for (const host of [image.target.registry, image.from.registry]) {
+      registries[host] ??= { insecure: false, tokenRealms: [] }
+    }
+  }
+  checkDuplicateTargets(images, issues)
+  return {
+    server: { ...raw.server, adminToken: secret(raw.server.adminToken, 'server.adminToken') },
+    registries,
+    sources: resolveSources(raw.sources, env, issues, registries),
+    images,
+  }
+}
+
+function resolveSecret(value: z.infer<typeof secretInput>, env: Env, path: string, issues: string[]): Secret | undefined {
+  if (typeof value === 'string') return new Secret(value)
+  const found = env[value.env]
+  if (found) return new Secret(found)
+  issues.push(`${path}: environment variable ${value.env} is not set`)
+  return undefined
+}
+
+function resolveSecretList(value: z.infer<typeof secretList>, env: Env, path: string, issues: string[]): Secret[] {
+  const list = Array.isArray(value) ? value : [value]
+  return list.flatMap((item, i) => resolveSecret(item, env, Array.isArray(value) ? `${path}.${i}` : path, issues) ?? [])
+}
+
+function resolveSources(raw: RawConfig['sources'], env: Env, issues: string[], registries: Record<string, RegistryOptions>): SourcesConfig {
+  const sources: SourcesConfig = {}
+  if (raw.distribution) {
+    const { registry } = raw.distribution
+    if (registry !== undefined && !(registry in registries)) {
+      issues.push(`sources.distribution.registry: "${registry}" is not a configured registry`)
+    }
+    const tokens = resolveSecretList(raw.distribution.token, env, 'sources.distribution.token', issues)
+    sources.distribution = { tokens, ...(registry ? { registry } : {}) }
+  }
+  if (raw.dockerhub) {
+    sources.dockerhub = { secrets: resolveSecretList(raw.dockerhub.secret, env, 'sources.dockerhub.secret', issues) }
+  }
+  return sources
+}
+
+function resolveImage(raw: RawConfig['images'][number], path: string, issues: string[]): ImageConfig {
+  const target = parseRepositoryName(raw.target)
+  if (!target) issues.push(`${path}.target: not a repository name (e.g. "ghcr.io/org/app")`)
+  const from = parseSourceTemplate(raw.from)
+  if (!from.ok) issues.push(`${path}.from: ${from.reason}`)
+  const platforms = raw.platforms.flatMap((item, i) => resolvePlatform(item, `${path}.platforms.${i}`, issues))
+  checkUnique(platforms.map((p) => p.key), `${path}.platforms`, 'platform', issues)
+  checkUnique(platforms.map((p) => p.arch), `${path}.platforms`, '{arch} name', issues)
+  return {
+    name: target ? formatRepositoryName(target) : raw.target,
+    target: target ?? { registry: '', repository: '' },
+    from: from.ok ? from.value : { registry: '', repository: '', tag: '' },
+    platforms,
+    indexMediaType: raw.indexMediaType,
+    latest: raw.latest,
+  }
+}
+
+function resolvePlatform(item: z.infer<typeof platformInput>, path: string, issues: string[]): ImagePlatform[] {
+  const text = typeof item === 'string' ? item : item.platform
+  const platform = parsePlatform(text)
+  if (!platform) {
+    issues.push(`${path}: "${text}" is not os/arch[/variant] (e.g. "linux/arm/v7")`)
+    return []
+  }
+  const arch = typeof item === 'string' || !item.arch ? defaultArchName(platform) : item.arch
+  return [{ key: formatPlatform(platform), platform, arch }]
+}
+
+function checkUnique(values: string[], path: string, what: string, issues: string[]): void {
+  const seen = new Set<string>()
+  for (const value of values) {
+    if (seen.has(value)) issues.push(`${path}: ${what} "${value}" appears twice`)
+    seen.add(value)
+  }
+}
+
+function checkDuplicateTargets(images: ImageConfig[], issues: string[]): void {
+  checkUnique(images.map((image) => image.name), 'images', 'target', issues)
+}

@@ -1,0 +1,68 @@
+/**
+ * The catalog answers "which image, platform and version does this pushed tag belong to?" in
+ * constant time per repository (a map keyed by registry/repository, never a scan of all images).
+ * Pure.
+ */
+import { buildSourcePattern, type SourcePattern, type SourceTemplate } from './naming.ts'
+import { formatReference, formatRepositoryName, type RepositoryName } from './reference.ts'
+
+/** The parts of an image's configuration the catalog needs. */
+export interface CatalogImage {
+  name: string
+  target: RepositoryName
+  from: SourceTemplate
+  platforms: { key: string; arch: string }[]
+}
+
+/** A pushed tag recognised as one platform of one version of one image. */
+export interface SourceMatch<I extends CatalogImage = CatalogImage> {
+  image: I
+  platform: string
+  version: string
+  source: string
+}
+
+/** Lookup over the configured images. */
+export interface Catalog<I extends CatalogImage = CatalogImage> {
+  /** Every (image, platform, version) a pushed tag stands for; empty when none. */
+  match(name: RepositoryName, tag: string): SourceMatch<I>[]
+  /** The image configured under `name` (its target), if any. */
+  image(name: string): I | undefined
+  /** Returns true when the repository receives our own index pushes. */
+  isTarget(name: RepositoryName): boolean
+  /** Returns true when any image reads from or writes to the repository. */
+  isKnown(name: RepositoryName): boolean
+}
+
+interface Entry<I> {
+  image: I
+  platform: string
+  pattern: SourcePattern
+}
+
+/** Builds the catalog once per configuration. */
+export function buildCatalog<I extends CatalogImage>(images: I[]): Catalog<I> {
+  const sources = new Map<string, Entry<I>[]>()
+  const byName = new Map(images.map((image) => [image.name, image]))
+  const targets = new Set<string>()
+  for (const image of images) {
+    targets.add(formatRepositoryName(image.target))
+    for (const { key, arch } of image.platforms) {
+      const pattern = buildSourcePattern(image.from, arch)
+      const repo = formatRepositoryName(pattern)
+      sources.set(repo, [...(sources.get(repo) ?? []), { image, platform: key, pattern }])
+    }
+  }
+  return {
+    match(name, tag) {
+      return (sources.get(formatRepositoryName(name)) ?? []).flatMap((entry) => {
+        const version = entry.pattern.matchTag(tag)
+        if (version === undefined) return []
+        return [{ image: entry.image, platform: entry.platform, version, source: formatReference({ ...name, tag }) }]
+      })
+    },
+    image: (name) => byName.get(name),
+    isTarget: (name) => targets.has(formatRepositoryName(name)),
+    isKnown: (name) => targets.has(formatRepositoryName(name)) || sources.has(formatRepositoryName(name)),
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Parsers for the registry documents we read: image manifests, indexes and image configs.
+ * Pure: bytes in, typed values (or a reason) out. Unknown fields are ignored, as the specs require.
+ */
+import * as z from 'zod'
+import { normalizePlatform, type Platform } from './platform.ts'
+
+/** A content descriptor (https://github.com/opencontainers/image-spec/blob/main/descriptor.md). */
+export interface Descriptor {
+  mediaType: string
+  digest: string
+  size: number
+  platform?: Platform
+  annotations?: Record<string, string>
+  artifactType?: string
+}
+
+const digestSchema = z.string().regex(/^sha256:[a-f0-9]{64}$/)
+const platformSchema = z.object({
+  architecture: z.string().min(1),
+  os: z.string().min(1),
+  variant: z.string().optional(),
+  'os.version': z.string().optional(),
+  'os.features': z.array(z.string()).optional(),
+})
+const descriptorSchema = z.object({
+  mediaType: z.string().min(1),
+  digest: digestSchema,
+  size: z.number().int().nonnegative(),
+  platform: platformSchema.optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+  artifactType: z.string().optional(),
+})
+const manifestSchema = z.object({
+  schemaVersion: z.literal(2),
+  mediaType: z.string().optional(),
+  config: descriptorSchema,
+  layers: z.array(descriptorSchema),
+  subject: descriptorSchema.optional(),
+})
+const indexSchema = z.object({
+  schemaVersion: z.literal(2),
+  mediaType: z.string().optional(),
+  manifests: z.array(descriptorSchema),
+})
+
+/** A parsed image manifest: what must exist in a repository for it to be valid there. */
+export interface ImageManifest {
+  config: Descriptor
+  layers: Descriptor[]
+  subject?: Descriptor
+}
+
+/** A parsed image index / manifest list. */
+export interface ImageIndex {
+  manifests: Descriptor[]
+}
+
+/** Outcome of parsing a document: the value, or why it is unusable. */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string }
+
+function parseJson<T>(bytes: Uint8Array, schema: z.ZodType<T>, what: string): Parsed<T> {
+  let json: unknown
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes))
+  } catch {
+    return { ok: false, reason: `${what} is not JSON` }
+  }
+  const result = schema.safeParse(json)
+  if (result.success) return { ok: true, value: result.data }
+  const first = result.error.issues[0]
+  return { ok: false, reason: `${what} is invalid at ${first?.path.join('.') || '(root)'}: ${first?.message}` }
+}
+
+function toDescriptor(raw: z.infer<typeof descriptorSchema>): Descriptor {
+  const { platform, ...rest } = raw
+  return platform ? { ...rest, platform: toPlatform(platform) } : rest
+}
+
+function toPlatform(raw: z.infer<typeof platformSchema>): Platform {
+  return normalizePlatform({
+    os: raw.os,
+    architecture: raw.architecture,
+    ...(raw.variant ? { variant: raw.variant } : {}),
+    ...(raw['os.version'] ? { osVersion: raw['os.version'] } : {}),
+    ...(raw['os.features'] ? { osFeatures: raw['os.features'] } : {}),
+  })
+}
+
+/** Parses an OCI or Docker v2 image manifest. */
+export function parseImageManifest(bytes: Uint8Array): Parsed<ImageManifest> {
+  const parsed = parseJson(bytes, manifestSchema, 'image manifest')
+  if (!parsed.ok) return parsed
+  const { config, layers, subject } = parsed.value
+  const value: ImageManifest = { config: toDescriptor(config), layers: layers.map(toDescriptor) }
+  return { ok: true, value: subject ? { ...value, subject: toDescriptor(subject) } : value }
+}
+
+/** Parses an OCI image index or Docker manifest list. */
+export function parseImageIndex(bytes: Uint8Array): Parsed<ImageIndex> {
+  const parsed = parseJson(bytes, indexSchema, 'image index')
+  if (!parsed.ok) return parsed
+  return { ok: true, value: { manifests: parsed.value.manifests.map(toDescriptor) } }
+}
+
+/** Reads the platform (with Windows os.version / os.features) out of an image config blob. */
+export function parseConfigPlatform(bytes: Uint8Array): Parsed<Platform> {
+  const parsed = parseJson(bytes, platformSchema, 'image config')
+  return parsed.ok ? { ok: true, value: toPlatform(parsed.value) } : parsed
+}

@@ -1,0 +1,23 @@
+/**
+ * The dependencies the app and pipeline run on. Each runtime (src/runtime/*) builds one; tests
+ * build their own with fakes. Types only.
+ */
+import type { AppConfig, ImageConfig } from './config.ts'
+import type { Catalog } from './core/catalog.ts'
+import type { Logger } from './log.ts'
+import type { RegistryClient } from './registry/registry-client.ts'
+import type { StateStore } from './state/store.ts'
+
+export interface Deps {
+  config: AppConfig
+  catalog: Catalog<ImageConfig>
+  store: StateStore
+  registry: RegistryClient
+  log: Logger
+  /** The clock (injected so that tests and the core never read the host's time directly). */
+  now: () => Date
+  /** Runs work after the webhook has been answered (waitUntil on Workers, a tracked promise on Node). */
+  defer: (task: () => Promise<void>) => void
+  /** Serialises work per key inside one process (cross-process safety comes from the store). */
+  serialize: <T>(key: string, task: () => Promise<T>) => Promise<T>
+}

@@ -1,0 +1,33 @@
+/**
+ * Work started from a source's hints before the manifest is read: fetching the config and copying
+ * the blobs an event said the manifest references (distribution's `includereferences`). Pure
+ * speed-up: every result is keyed by digest and used only if the manifest names that digest; a
+ * failure here just means the work is done again the normal way.
+ */
+import type { Descriptor } from '../core/image-documents.ts'
+import { MEDIA_TYPES } from '../core/media-types.ts'
+import { formatRepositoryName, type RepositoryName } from '../core/reference.ts'
+import type { Deps } from '../deps.ts'
+import type { BlobCopyOutcome } from '../registry/registry-client.ts'
+
+const CONFIG_TYPES: readonly string[] = [MEDIA_TYPES.dockerConfig, MEDIA_TYPES.ociConfig]
+
+/** Lookups of early results by digest; undefined / false when there is none to use. */
+export interface EarlyWork {
+  config(digest: string): Promise<Uint8Array | undefined>
+  copied(digest: string): Promise<BlobCopyOutcome | false>
+}
+
+/** Starts fetching the hinted config and copying the hinted blobs into `target`. */
+export function startEarlyWork(deps: Deps, source: RepositoryName, target: RepositoryName, hints: Descriptor[] | undefined): EarlyWork {
+  const config = hints?.find((blob) => CONFIG_TYPES.includes(blob.mediaType))
+  const configBytes = config ? deps.registry.getBlob(source, config.digest).catch(() => undefined) : undefined
+  const copies = new Map<string, Promise<BlobCopyOutcome | false>>()
+  if (formatRepositoryName(source) !== formatRepositoryName(target)) {
+    for (const blob of hints ?? []) copies.set(blob.digest, deps.registry.copyBlob(source, target, blob).catch(() => false as const))
+  }
+  return {
+    config: async (digest) => (config?.digest === digest ? configBytes : undefined),
+    copied: async (digest) => (await copies.get(digest)) ?? false,
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Webhook ingestion: verify, parse, match each pushed tag to image/platform/version, and record
+ * the arrival durably. Registry work happens afterwards (deferred), so a registry's delivery queue
+ * is never held up by our publishing.
+ */
+import type { ImageConfig } from '../config.ts'
+import type { SourceMatch } from '../core/catalog.ts'
+import { createVersionState, recordArrival, type VersionState } from '../core/version-state.ts'
+import type { Deps } from '../deps.ts'
+import { NotFoundError } from '../errors.ts'
+import type { Delivery, Source, SourceEvent } from '../sources/source.ts'
+import { versionKey } from '../state/store.ts'
+import { updateState } from '../state/update-state.ts'
+import { processVersion } from './process-version.ts'
+
+/** What happened to each event of a delivery (the webhook's response body). */
+export interface IngestReport {
+  accepted: { image: string; version: string; platform: string; source: string; duplicate: boolean }[]
+  ignored: { reason: string; repository?: string; tag?: string }[]
+}
+
+/** Verifies and records one delivery, then defers processing of every version it touched. */
+export async function ingestDelivery<O>(deps: Deps, source: Source<O>, options: O, delivery: Delivery): Promise<IngestReport> {
+  await source.verify(delivery, options)
+  const events = source.parse(delivery, options, { registries: Object.keys(deps.config.registries) })
+  const report: IngestReport = { accepted: [], ignored: [] }
+  const touched = new Map<string, { image: ImageConfig; version: string }>()
+  for (const event of events) {
+    const matches = matchEvent(deps, event, report)
+    for (const match of matches) {
+      const { image, platform, version, source } = match
+      const duplicate = !(await recordMatch(deps, match, event, delivery.receivedAt))
+      report.accepted.push({ image: image.name, version, platform, source, duplicate })
+      touched.set(versionKey(image.name, match.version), { image, version: match.version })
+    }
+  }
+  if (source.rejectUnknownImages && report.accepted.length === 0 && report.ignored.some((i) => i.reason === UNKNOWN)) {
+    throw new NotFoundError('no configured image reads from this repository and tag')
+  }
+  for (const { image, version } of touched.values()) deps.defer(async () => void (await processVersion(deps, image, version)))
+  return report
+}
+
+const UNKNOWN = 'unknown image: no configured image uses this repository'
+
+function matchEvent(deps: Deps, event: SourceEvent, report: IngestReport): SourceMatch<ImageConfig>[] {
+  if (event.kind === 'ignored') {
+    report.ignored.push({ reason: event.reason, ...where(event) })
+    return []
+  }
+  const name = { registry: event.registry, repository: event.repository }
+  const matches = deps.catalog.match(name, event.tag)
+  if (matches.length > 0) return matches
+  // Our own index pushes come back as events; they land in a target repository and match no template.
+  const reason = deps.catalog.isTarget(name)
+    ? 'own publish (target repository)'
+    : deps.catalog.isKnown(name)
+      ? 'tag does not match the image naming template'
+      : UNKNOWN
+  report.ignored.push({ reason, ...where(event) })
+  return []
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
+}
+
+function where(event: SourceEvent): { repository?: string; tag?: string } {
+  return { ...(event.repository ? { repository: event.repository } : {}), ...(event.tag ? { tag: event.tag } : {}) }
+}
+
+async function recordMatch(deps: Deps, match: SourceMatch<ImageConfig>, event: SourceEvent, receivedAt: string): Promise<boolean> {
+  const { image } = match
+  const hints = event.kind === 'push' ? { hintDigest: event.digest, hintBlobs: event.references } : {}
+  const input = { platform: match.platform, source: match.source, receivedAt, ...withoutUndefined(hints) }
+  const expected = image.platforms.map((p) => p.key)
+  const result = await updateState<VersionState>(deps.store, versionKey(image.name, match.version), (current) =>
+    recordArrival(current ?? createVersionState(image.name, match.version, expected, receivedAt), input),
+  )
+  return result.changed
+}

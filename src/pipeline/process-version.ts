@@ -1,0 +1,73 @@
+/**
+ * Brings one image version forward: resolve the arrivals still pending, decide, and publish when
+ * complete. Called after every arrival (deferred) and by the sweep; safe to run any number of
+ * times, concurrently or after a crash, because every step is idempotent and versioned.
+ */
+import type { ImageConfig } from '../config.ts'
+import { applyResolution, decideVersion, markFailed, type Arrival, type Resolution, type VersionDecision, type VersionState } from '../core/version-state.ts'
+import type { Deps } from '../deps.ts'
+import { versionKey } from '../state/store.ts'
+import { updateState } from '../state/update-state.ts'
+import { publishVersion } from './publish-version.ts'
+import { pushMovingTags } from './push-moving-tags.ts'
+import { resolveArrival } from './resolve-arrival.ts'
+
+/** Processes `image:version`; returns where it stands afterwards (undefined when unknown). */
+export function processVersion(deps: Deps, image: ImageConfig, version: string): Promise<VersionDecision | undefined> {
+  return deps.serialize(versionKey(image.name, version), () => runVersion(deps, image, version))
+}
+
+async function runVersion(deps: Deps, image: ImageConfig, version: string): Promise<VersionDecision | undefined> {
+  const key = versionKey(image.name, version)
+  const loaded = (await deps.store.load(key))?.value as VersionState | undefined
+  if (!loaded) return undefined
+  const state = await resolvePending(deps, image, loaded)
+  const decision = decideVersion(state)
+  try {
+    if (decision.kind === 'ready') await publishVersion(deps, image, state, decision.children)
+    if (decision.kind === 'published') await pushMovingTags(deps, image)
+  } catch (error) {
+    await recordFailure(deps, key, error)
+    deps.log.error('publish failed; the sweep will retry', { image: image.name, version, error })
+  }
+  return decision
+}
+
+async function resolvePending(deps: Deps, image: ImageConfig, state: VersionState): Promise<VersionState> {
+  const pending = Object.entries(state.arrivals).filter(([, arrival]) => arrival.status === 'pending')
+  if (pending.length === 0) return state
+  const key = versionKey(image.name, state.version)
+  const outcomes = await Promise.all(pending.map(([platform, arrival]) => resolveOne(deps, image, platform, arrival)))
+  for (const [i, outcome] of outcomes.entries()) {
+    const [platform, arrival] = pending[i] as [string, Arrival]
+    if (outcome.kind === 'failed') {
+      await recordFailure(deps, key, outcome.error)
+      continue
+    }
+    const now = deps.now().toISOString()
+    await updateState<VersionState>(deps.store, key, (current) => current && applyResolution(current, platform, arrival.seq, outcome, now))
+  }
+  return ((await deps.store.load(key))?.value as VersionState | undefined) ?? state
+}
+
+type Outcome = Resolution | { kind: 'failed'; error: unknown }
+
+async function resolveOne(deps: Deps, image: ImageConfig, platform: string, arrival: Arrival): Promise<Outcome> {
+  const expected = image.platforms.find((p) => p.key === platform)
+  if (!expected) return { kind: 'refused', reason: `${platform} is no longer configured for this image` }
+  try {
+    const resolution = await resolveArrival(deps, image, expected, arrival)
+    if (resolution.kind === 'refused') {
+      deps.log.warn('refused arch image', { image: image.name, platform, source: arrival.source, reason: resolution.reason })
+    }
+    return resolution
+  } catch (error) {
+    deps.log.error('could not resolve arch tag; the sweep will retry', { image: image.name, platform, source: arrival.source, error })
+    return { kind: 'failed', error }
+  }
+}
+
+async function recordFailure(deps: Deps, key: string, error: unknown): Promise<void> {
+  const message = error instanceof Error ? error.message : String(error)
+  await updateState<VersionState>(deps.store, key, (current) => current && markFailed(current, message, deps.now().toISOString()))
+}

@@ -1,0 +1,88 @@
+/**
+ * `WWW-Authenticate` challenges (RFC 7235) as registries send them, and token scopes
+ * (`repository:<name>:<actions>`) with the set operations the token cache needs.
+ * Token spec: https://distribution.github.io/distribution/spec/auth/token/
+ */
+
+/** A challenge we can answer; unknown schemes parse to undefined. */
+export type Challenge =
+  | { scheme: 'basic' }
+  | { scheme: 'bearer'; realm: string; service?: string; scopes: string[]; error?: string }
+
+const PARAM = /([A-Za-z0-9_.-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g
+
+/** Parses the first challenge of a `WWW-Authenticate` header value. */
+export function parseChallenge(header: string | null | undefined): Challenge | undefined {
+  const match = /^\s*([A-Za-z]+)\s*(.*)$/s.exec(header ?? '')
+  if (!match) return undefined
+  const scheme = match[1]!.toLowerCase()
+  if (scheme === 'basic') return { scheme: 'basic' }
+  if (scheme !== 'bearer') return undefined
+  const params = parseParams(match[2]!)
+  if (!params.realm) return undefined
+  return {
+    scheme: 'bearer',
+    realm: params.realm,
+    ...(params.service !== undefined ? { service: params.service } : {}),
+    // distribution joins several scopes with spaces, e.g. for a cross-repo mount.
+    scopes: (params.scope ?? '').split(' ').filter(Boolean),
+    ...(params.error !== undefined ? { error: params.error } : {}),
+  }
+}
+
+function parseParams(text: string): Record<string, string> {
+  const params: Record<string, string> = {}
+  for (const [, key, quoted, bare] of text.matchAll(PARAM)) {
+    params[key!.toLowerCase()] ??= quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : (bare ?? '')
+  }
+  return params
+}
+
+/** Scopes grouped by resource (`repository:demo/app`) with their actions; insertion-ordered. */
+export type ScopeSet = ReadonlyMap<string, ReadonlySet<string>>
+
+/** The scope for reading a repository. */
+export function pullScope(repository: string): string {
+  return `repository:${repository}:pull`
+}
+
+/** The scope for writing a repository (push implies pull for every registry we know). */
+export function pushScope(repository: string): string {
+  return `repository:${repository}:pull,push`
+}
+
+/** Merges scope strings and sets into one set, keeping first-seen resource order. */
+export function mergeScopes(...parts: Array<ScopeSet | readonly string[]>): ScopeSet {
+  const out = new Map<string, Set<string>>()
+  const add = (resource: string, actions: Iterable<string>) => {
+    const set = out.get(resource) ?? new Set<string>()
+    for (const action of actions) set.add(action)
+    out.set(resource, set)
+  }
+  for (const part of parts) {
+    if (part instanceof Map) for (const [resource, actions] of part) add(resource, actions)
+    else for (const scope of part as readonly string[]) add(...splitScope(scope))
+  }
+  return out
+}
+
+// The actions follow the last colon; the resource name itself never contains one.
+function splitScope(scope: string): [string, string[]] {
+  const colon = scope.lastIndexOf(':')
+  if (colon < 0) return [scope, []]
+  return [scope.slice(0, colon), scope.slice(colon + 1).split(',').filter(Boolean)]
+}
+
+/** Returns true when `have` grants every action of every resource in `need`. */
+export function coversScopes(have: ScopeSet, need: ScopeSet): boolean {
+  for (const [resource, actions] of need) {
+    const granted = have.get(resource)
+    for (const action of actions) if (!granted?.has(action) && !granted?.has('*')) return false
+  }
+  return true
+}
+
+/** Formats a scope set as the `scope` query values of a token request. */
+export function formatScopes(set: ScopeSet): string[] {
+  return [...set].map(([resource, actions]) => `${resource}:${[...actions].sort().join(',')}`)
+}

@@ -1,0 +1,67 @@
+/**
+ * createRegistryClient: the RegistryClient port over an injected `fetch` (undici on Node, the
+ * global on Workers, a fake in tests). Layers: transport (retries) -> auth -> operations.
+ */
+import type { RegistryOptions } from '../config.ts'
+import type { RepositoryName } from '../core/reference.ts'
+import { silentLogger, type Logger } from '../log.ts'
+import { pullScope, pushScope } from './auth-challenge.ts'
+import { copyBlob } from './blob-copy.ts'
+import { getBlob } from './blobs.ts'
+import { getManifest, headManifest, putManifest } from './manifests.ts'
+import type { RegistryClient } from './registry-client.ts'
+import { createRequestContext } from './request-context.ts'
+
+/** Everything the client needs from its runtime. */
+export interface RegistryClientOptions {
+  /** Injected fetch: undici on Node, the global on Workers, a fake in tests. */
+  fetch: typeof fetch
+  /** Configured registries by host key ("127.0.0.1:5000", "docker.io"); no other host is contacted. */
+  registries: Record<string, RegistryOptions>
+  userAgent?: string
+  log?: Logger
+  retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number; deadlineMs?: number }
+  sleep?: (ms: number) => Promise<void>
+  /** Millisecond clock for token expiry, Retry-After dates and deadlines. */
+  now?: () => number
+}
+
+/** The repositories a coming sequence of calls will read and write. */
+export interface AccessPlan {
+  pull?: RepositoryName[]
+  push?: RepositoryName[]
+}
+
+/** The HTTP registry client: the port plus an optional up-front declaration of access. */
+export interface HttpRegistryClient extends RegistryClient {
+  /**
+   * Declares repositories the next calls will pull from and push to, so that the next token
+   * request for each registry asks for all of them at once (one token per registry per publish).
+   */
+  declareAccess(plan: AccessPlan): void
+}
+
+const DEFAULT_RETRY = { attempts: 4, baseDelayMs: 200, maxDelayMs: 5000, deadlineMs: 30_000 }
+
+/** Creates a registry client; every method throws RegistryError on failure. */
+export function createRegistryClient(options: RegistryClientOptions): HttpRegistryClient {
+  const context = createRequestContext(options.registries, {
+    fetch: options.fetch,
+    userAgent: options.userAgent ?? 'manifest-hook/0.1',
+    retry: { ...DEFAULT_RETRY, ...options.retry },
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    now: options.now ?? Date.now,
+    log: options.log ?? silentLogger,
+  })
+  return {
+    getManifest: (repo, reference) => getManifest(context, repo, reference),
+    headManifest: (repo, reference) => headManifest(context, repo, reference),
+    putManifest: (repo, reference, manifest, putOptions) => putManifest(context, repo, reference, manifest, putOptions),
+    getBlob: (repo, digest, maxBytes) => getBlob(context, repo, digest, maxBytes),
+    copyBlob: (from, to, blob) => copyBlob(context, from, to, blob),
+    declareAccess: (plan) => {
+      for (const repo of plan.pull ?? []) context.auth.declare(repo.registry, [pullScope(repo.repository)])
+      for (const repo of plan.push ?? []) context.auth.declare(repo.registry, [pushScope(repo.repository)])
+    },
+  }
+}

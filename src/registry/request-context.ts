@@ -1,0 +1,73 @@
+/**
+ * What every client operation shares: configured endpoints, the request stack
+ * (transport -> auth -> manual redirects), deadlines and the status check.
+ */
+import type { RegistryOptions } from '../config.ts'
+import type { RepositoryName } from '../core/reference.ts'
+import type { Logger } from '../log.ts'
+import { createAuthenticator, type AuthRequest, type Authenticator } from './auth.ts'
+import { discardBody } from './body.ts'
+import { isRegistryOrigin, resolveEndpoint, resolveLocation, type RegistryEndpoint } from './endpoint.ts'
+import { readRegistryError } from './errors.ts'
+import { createTransport, type RetryPolicy, type Send, type TransportOptions } from './transport.ts'
+
+/** The shared state of one registry client. */
+export interface RequestContext {
+  endpoint(name: RepositoryName, method: string): RegistryEndpoint
+  /** Sends with authentication; GET/HEAD redirects are followed, credentials only to the registry. */
+  send(endpoint: RegistryEndpoint, request: AuthRequest): Promise<Response>
+  /** Returns the absolute deadline for an operation starting now. */
+  deadline(): number
+  auth: Authenticator
+  retry: RetryPolicy
+  now: () => number
+  sleep: (ms: number) => Promise<void>
+  log: Logger
+}
+
+const MAX_REDIRECTS = 5
+const REDIRECTS = new Set([301, 302, 303, 307, 308])
+
+/** Builds the request stack for one client. */
+export function createRequestContext(registries: Record<string, RegistryOptions>, options: TransportOptions): RequestContext {
+  const transport = createTransport(options)
+  const auth = createAuthenticator(transport, options.now, options.log)
+  return {
+    endpoint: (name, method) => resolveEndpoint(registries, name, method),
+    send: (endpoint, request) => sendFollowing(transport, auth, endpoint, request),
+    deadline: () => options.now() + options.retry.deadlineMs,
+    auth,
+    retry: options.retry,
+    now: options.now,
+    sleep: options.sleep,
+    log: options.log,
+  }
+}
+
+// Blob GETs may redirect to storage (S3, a CDN) on another host, which must never see our
+// Authorization header; go-containerregistry likewise authenticates only the registry host:
+// https://github.com/google/go-containerregistry/blob/main/pkg/v1/remote/transport/bearer.go
+async function sendFollowing(transport: Send, auth: Authenticator, endpoint: RegistryEndpoint, request: AuthRequest): Promise<Response> {
+  let response = await auth.send(endpoint, request)
+  let url = request.url
+  const follows = request.method === 'GET' || request.method === 'HEAD'
+  for (let hop = 0; follows && hop < MAX_REDIRECTS && REDIRECTS.has(response.status); hop++) {
+    const location = response.headers.get('location')
+    if (!location) break
+    await discardBody(response)
+    url = resolveLocation(location, url)
+    const next = { ...request, url }
+    response = isRegistryOrigin(endpoint, url) ? await auth.send(endpoint, next) : await transport(withoutScopes(next))
+  }
+  return response
+}
+
+function withoutScopes(request: AuthRequest) {
+  const { scopes: _scopes, ...rest } = request
+  return rest
+}
+
+/** Throws the RegistryError for `response` unless its status is one of `expected`. */
+export async function expectStatus(response: Response, expected: readonly number[], method: string, url: URL): Promise<void> {
+  if (!expected.includes(response.status)) throw await readRegistryError(response, method, url)
+}

@@ -1,0 +1,28 @@
+/**
+ * Body helpers shared by sources: content-type checks and JSON + zod parsing with readable errors.
+ */
+import type * as z from 'zod'
+import { InvalidPayloadError, UnsupportedMediaTypeError } from '../errors.ts'
+import type { Delivery } from './source.ts'
+
+/** Throws UnsupportedMediaTypeError unless the delivery's media type is one of `accepted`. */
+export function requireContentType(delivery: Delivery, accepted: readonly string[]): void {
+  const mediaType = (delivery.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
+  if (!accepted.includes(mediaType)) {
+    throw new UnsupportedMediaTypeError(`content type "${mediaType || '(none)'}" is not accepted here; expected ${accepted.join(' or ')}`)
+  }
+}
+
+/** Decodes the body as UTF-8 JSON and validates it; throws InvalidPayloadError listing the issues. */
+export function parseJsonBody<T>(delivery: Delivery, schema: z.ZodType<T>): T {
+  let json: unknown
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(delivery.body))
+  } catch {
+    throw new InvalidPayloadError('body is not valid UTF-8 JSON')
+  }
+  const result = schema.safeParse(json)
+  if (result.success) return result.data
+  const issues = result.error.issues.slice(0, 10).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+  throw new InvalidPayloadError('body does not match the expected schema', issues)
+}

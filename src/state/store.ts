@@ -1,0 +1,40 @@
+/**
+ * The state port: a key-value store with optimistic concurrency. `load` returns the value and its
+ * version; `save` writes only if the version is still the one loaded. Adapters: memory, sqlite
+ * (Node), and more to come; one contract suite (test/state/store-contract.ts) runs against all.
+ */
+
+/** A stored value and the version it was loaded at (versions start at 1; 0 means absent). */
+export interface Versioned<T = unknown> {
+  value: T
+  version: number
+}
+
+/** Outcome of a conditional save. */
+export type SaveResult = { ok: true; version: number } | { ok: false; reason: 'conflict' }
+
+export interface StateStore {
+  /** Loads a value; undefined when the key does not exist. */
+  load(key: string): Promise<Versioned | undefined>
+  /** Writes `value` if the key is still at `expectedVersion` (0 = must not exist yet). */
+  save(key: string, value: unknown, expectedVersion: number): Promise<SaveResult>
+  /** Lists the keys starting with `prefix`, in ascending order. */
+  list(prefix: string): Promise<string[]>
+  /** Releases resources (file handles); optional. */
+  close?(): Promise<void>
+}
+
+/** Key of one image version's ledger. */
+export function versionKey(image: string, version: string): string {
+  return `version/${image}/${version}`
+}
+
+/** Prefix of every version ledger of an image. */
+export function versionPrefix(image: string): string {
+  return `version/${image}/`
+}
+
+/** Key of one image's moving-tag ledger. */
+export function imageKey(image: string): string {
+  return `image/${image}`
+}

@@ -1,0 +1,34 @@
+/**
+ * The optimistic read-modify-write loop over a StateStore: load, apply a pure change, save if
+ * the version is unchanged, otherwise reload and apply again.
+ */
+import { StateConflictError } from '../errors.ts'
+import type { StateStore } from './store.ts'
+
+/** Result of an update: the value now stored and whether this call changed it. */
+export interface UpdateResult<T> {
+  value: T | undefined
+  changed: boolean
+}
+
+/**
+ * Applies `change` to the stored value until a save succeeds. `change` returns the new value, or
+ * undefined to leave the stored value as it is. Throws StateConflictError after `attempts` losses.
+ */
+export async function updateState<T>(
+  store: StateStore,
+  key: string,
+  change: (current: T | undefined) => T | undefined,
+  attempts = 10,
+): Promise<UpdateResult<T>> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const loaded = await store.load(key)
+    const current = loaded?.value as T | undefined
+    const next = change(current)
+    if (next === undefined) return { value: current, changed: false }
+    const saved = await store.save(key, next, loaded?.version ?? 0)
+    if (saved.ok) return { value: next, changed: true }
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)))
+  }
+  throw new StateConflictError(`state for ${key} kept changing; gave up after ${attempts} attempts`)
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest'
+import { createScenario } from './support/scenario.ts'
+import { distributionBody, postDistribution } from './support/test-app.ts'
+
+const EVENTS = 'application/vnd.docker.distribution.events.v1+json'
+
+describe('app: routes', () => {
+  it('answers health and unknown routes', async () => {
+    const { test } = createScenario()
+    expect(await (await test.request('/healthz')).json()).toEqual({ ok: true })
+    const missing = await test.request('/nope')
+    expect(missing.status).toBe(404)
+    expect(await missing.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'no route for GET /nope' } })
+    const unknownSource = await test.request('/webhooks/gitlab-not-a-source', { method: 'POST', body: '{}' })
+    expect(unknownSource.status).toBe(404)
+  })
+
+  it('protects /status with the admin token when one is configured', async () => {
+    const { test } = createScenario({ server: { adminToken: 'admin-secret' } })
+    expect((await test.request('/status')).status).toBe(401)
+    expect((await test.request('/status', { headers: { authorization: 'Bearer admin-secret' } })).status).toBe(200)
+  })
+})
+
+describe('app: bad input gets a clear 4xx and changes nothing', () => {
+  const good = [{ repository: 'demo/app-amd64', tag: 'v1.0.2' }]
+  const cases: [string, RequestInit & { path?: string }, number, string][] = [
+    ['a wrong token', { headers: { 'content-type': EVENTS, authorization: 'Bearer wrong' }, body: distributionBody(good) }, 401, 'UNAUTHORIZED'],
+    ['no token', { headers: { 'content-type': EVENTS }, body: distributionBody(good) }, 401, 'UNAUTHORIZED'],
+    ['malformed JSON', { headers: { 'content-type': EVENTS, authorization: 'Bearer s3cret' }, body: '{"events":[' }, 400, 'INVALID_PAYLOAD'],
+    ['a wrong schema', { headers: { 'content-type': EVENTS, authorization: 'Bearer s3cret' }, body: '{"events":"x"}' }, 400, 'INVALID_PAYLOAD'],
+    ['invalid UTF-8', { headers: { 'content-type': EVENTS, authorization: 'Bearer s3cret' }, body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]) }, 400, 'INVALID_PAYLOAD'],
+    ['a wrong content type', { headers: { 'content-type': 'text/plain', authorization: 'Bearer s3cret' }, body: distributionBody(good) }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['an oversized body', { headers: { 'content-type': EVENTS, authorization: 'Bearer s3cret' }, body: `{"events":[],"pad":"${'x'.repeat(2 * 1024 * 1024)}"}` }, 413, 'PAYLOAD_TOO_LARGE'],
+    ['an unknown Docker Hub image', { path: '/webhooks/dockerhub/hub-secret', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ push_data: { tag: 'v1' }, repository: { repo_name: 'other/app' } }) }, 404, 'NOT_FOUND'],
+    ['a wrong Docker Hub secret', { path: '/webhooks/dockerhub/guess', headers: { 'content-type': 'application/json' }, body: '{}' }, 401, 'UNAUTHORIZED'],
+    ['a missing Docker Hub secret', { path: '/webhooks/dockerhub', headers: { 'content-type': 'application/json' }, body: '{}' }, 401, 'UNAUTHORIZED'],
+  ]
+
+  it.each(cases)('%s', async (_, init, status, code) => {
+    const s = createScenario()
+    const response = await s.test.request(init.path ?? '/webhooks/distribution', { method: 'POST', ...init })
+    expect(response.status).toBe(status)
+    const body = await response.json()
+    expect(body.error.code).toBe(code)
+    expect(body.error.message).toEqual(expect.any(String))
+    expect(JSON.stringify(body)).not.toMatch(/s3cret|hub-secret/)
+    await s.test.idle()
+    expect(s.registry.requests).toEqual([])
+    expect(await s.test.deps.store.list('')).toEqual([])
+  })
+
+  it('answers 202 and ignores, without storing, a distribution push for an unknown repository', async () => {
+    const s = createScenario()
+    const response = await postDistribution(s.test, [{ repository: 'unrelated/repo', tag: 'v1' }])
+    expect(response.status).toBe(202)
+    expect(await response.json()).toEqual({ accepted: [], ignored: [{ reason: 'unknown image: no configured image uses this repository', repository: 'unrelated/repo', tag: 'v1' }] })
+    expect(await s.test.deps.store.list('')).toEqual([])
+  })
+
+  it('never logs a secret', async () => {
+    const s = createScenario()
+    await s.test.request('/webhooks/dockerhub/hub-secret-guess', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+    await postDistribution(s.test, [{ repository: 'demo/app-amd64', tag: 'v1' }], 'wrong-s3cret')
+    expect(JSON.stringify(s.test.logs)).not.toMatch(/s3cret|hub-secret/)
+  })
+})

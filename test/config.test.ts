@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest'
+import { parseConfig } from '../src/config.ts'
+import { ConfigError } from '../src/errors.ts'
+
+// The configuration from the issue, verbatim: it must work as written.
+const ISSUE_CONFIG = {
+  registries: { '127.0.0.1:5150': { insecure: true } },
+  sources: { distribution: { token: 's3cret' } },
+  images: [
+    { target: '127.0.0.1:5150/demo/app', from: '127.0.0.1:5150/demo/app-{arch}:{version}', platforms: ['linux/amd64', 'linux/arm64', 'linux/arm/v7'] },
+    { target: '127.0.0.1:5150/demo/suffix', from: '127.0.0.1:5150/demo/suffix:{version}-{arch}', platforms: ['linux/amd64', 'linux/arm64'] },
+  ],
+}
+
+function issuesOf(input: unknown, env: Record<string, string> = {}): string[] {
+  try {
+    parseConfig(input, env)
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues
+    throw error
+  }
+  throw new Error('expected a ConfigError')
+}
+
+describe('parseConfig', () => {
+  it('accepts the documented example and fills in defaults', () => {
+    const config = parseConfig(ISSUE_CONFIG)
+    expect(config.server).toMatchObject({ host: '127.0.0.1', port: 8080, maxBodyBytes: 1048576 })
+    expect(config.registries['127.0.0.1:5150']).toMatchObject({ insecure: true })
+    expect(config.sources.distribution?.tokens.map((t) => t.reveal())).toEqual(['s3cret'])
+    const [app, suffix] = config.images
+    expect(app?.name).toBe('127.0.0.1:5150/demo/app')
+    expect(app?.platforms.map((p) => [p.key, p.arch])).toEqual([['linux/amd64', 'amd64'], ['linux/arm64', 'arm64'], ['linux/arm/v7', 'armv7']])
+    expect(suffix?.from).toEqual({ registry: '127.0.0.1:5150', repository: 'demo/suffix', tag: '{version}-{arch}' })
+    expect(app?.indexMediaType).toBe('auto')
+    expect(app?.latest).toBe(true)
+  })
+
+  it('takes per-platform {arch} overrides and registry credentials from the environment', () => {
+    const config = parseConfig(
+      {
+        registries: { 'ghcr.io': { username: 'bot', password: { env: 'GHCR_TOKEN' } } },
+        sources: { dockerhub: { secret: [{ env: 'HUB_SECRET' }, 'older-secret'] } },
+        images: [{ target: 'ghcr.io/org/app', from: 'ghcr.io/org/app:{version}-{arch}', platforms: [{ platform: 'linux/arm/v7', arch: 'armhf' }, 'linux/amd64'] }],
+      },
+      { GHCR_TOKEN: 'ghp_secret', HUB_SECRET: 'hub' },
+    )
+    expect(config.registries['ghcr.io']?.password?.reveal()).toBe('ghp_secret')
+    expect(config.sources.dockerhub?.secrets.map((s) => s.reveal())).toEqual(['hub', 'older-secret'])
+    expect(config.images[0]?.platforms.map((p) => p.arch)).toEqual(['armhf', 'amd64'])
+  })
+
+  it('never prints secrets', () => {
+    const config = parseConfig({ registries: { 'ghcr.io': { password: 'hunter2' } }, sources: { distribution: { token: 'tok3n' } } })
+    const printed = JSON.stringify(config) + String(config.registries['ghcr.io']?.password)
+    expect(printed).not.toContain('hunter2')
+    expect(printed).not.toContain('tok3n')
+  })
+
+  it('reports every bad key with its path', () => {
+    const issues = issuesOf({
+      registries: { 'not a host': {} },
+      sources: { distribution: { token: { env: 'MISSING' } } },
+      images: [
+        { target: 'Bad Target', from: 'demo/app:{version}', platforms: ['linux/amd64', 'amd64', 'linux/x86_64'] },
+        { target: 'r.example/app', from: 'r.example/app:{version}-{arch}', platforms: [{ platform: 'linux/amd64', arch: 'x' }, { platform: 'linux/arm64', arch: 'x' }] },
+      ],
+    })
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('images.0.target'),
+        expect.stringContaining('images.0.from: needs exactly one {arch}'),
+        expect.stringContaining('images.0.platforms.1: "amd64" is not os/arch'),
+        expect.stringContaining('images.0.platforms: platform "linux/amd64" appears twice'),
+        expect.stringContaining('images.1.platforms: {arch} name "x" appears twice'),
+        expect.stringContaining('registries.not a host'),
+        expect.stringContaining('sources.distribution.token: environment variable MISSING is not set'),
+      ]),
+    )
+  })
+
+  it('reports schema errors (unknown keys, wrong types) all at once', () => {
+    const issues = issuesOf({ servr: {}, images: [{ target: 1, from: 'x', platforms: [] }] })
+    expect(issues.some((i) => i.includes('servr'))).toBe(true)
+    expect(issues.some((i) => i.startsWith('images.0.target'))).toBe(true)
+    expect(issues.some((i) => i.startsWith('images.0.platforms'))).toBe(true)
+  })
+
+  it('accepts an empty configuration (the server starts with no images)', () => {
+    expect(parseConfig({}).images).toEqual([])
+  })
+})

@@ -1,0 +1,77 @@
+// The end-to-end stack: a real distribution registry on a random loopback port whose
+// notifications point at our Node server (SQLite state in a temp dir), started in that order.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseConfig } from '../../src/config.ts'
+import { silentLogger, type Logger } from '../../src/log.ts'
+import { startNodeServer, type NodeServer } from '../../src/runtime/node-server.ts'
+import { getFreePort } from './free-port.ts'
+import { startRegistry, type RegistryServer } from './registry-server.ts'
+
+export const WEBHOOK_TOKEN = 's3cret'
+
+export interface E2EStack {
+  registry: RegistryServer
+  server: NodeServer
+  host: string
+  dataDir: string
+  /** Polls /status until `predicate` holds for image:version (or throws after `timeoutMs`). */
+  waitForVersion(image: string, version: string, predicate: (status: any) => boolean, timeoutMs?: number): Promise<any>
+  status(): Promise<any>
+  stop(): Promise<void>
+}
+
+/** The issue's example configuration, on `host`. */
+export function exampleConfig(host: string, extra: Record<string, unknown> = {}) {
+  return {
+    registries: { [host]: { insecure: true } },
+    sources: { distribution: { token: WEBHOOK_TOKEN } },
+    images: [
+      { target: `${host}/demo/app`, from: `${host}/demo/app-{arch}:{version}`, platforms: ['linux/amd64', 'linux/arm64', 'linux/arm/v7'] },
+      { target: `${host}/demo/suffix`, from: `${host}/demo/suffix:{version}-{arch}`, platforms: ['linux/amd64', 'linux/arm64'] },
+    ],
+    server: { sweepIntervalSeconds: 0 },
+    ...extra,
+  }
+}
+
+/** Starts our server and a registry that notifies it. */
+export async function startE2EStack(options: { log?: Logger; config?: (host: string) => unknown } = {}): Promise<E2EStack> {
+  const port = await getFreePort()
+  const host = `127.0.0.1:${port}`
+  const dataDir = mkdtempSync(join(tmpdir(), 'mh-e2e-'))
+  const config = parseConfig(options.config ? options.config(host) : exampleConfig(host))
+  const server = await startNodeServer({ config, dataPath: join(dataDir, 'state.db'), port: 0, log: options.log ?? silentLogger })
+  const registry = await startRegistry({
+    port,
+    notifications: [{ url: `${server.url}/webhooks/distribution`, headers: { Authorization: [`Bearer ${WEBHOOK_TOKEN}`] } }],
+  }).catch(async (error) => {
+    await server.close()
+    throw error
+  })
+  const status = async () => (await fetch(`${server.url}/status`)).json()
+  return {
+    registry,
+    server,
+    host,
+    dataDir,
+    status,
+    async waitForVersion(image, version, predicate, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs
+      let last: any
+      while (Date.now() < deadline) {
+        const found = (await status()).images.find((i: any) => i.image === image)?.versions.find((v: any) => v.version === version)
+        last = found
+        if (found && predicate(found)) return found
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      throw new Error(`timed out waiting for ${image}:${version}; last status: ${JSON.stringify(last)}`)
+    },
+    async stop() {
+      await registry.stop()
+      await server.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}

@@ -1,0 +1,63 @@
+// A ready-made scenario over the fake registry: the two images of the issue's example config
+// (separate repositories and suffix tags) on host registry.test.
+import { parsePlatform } from '../../src/core/platform.ts'
+import { buildFakeImage, seedFakeImage, type FakeImage } from './fake-images.ts'
+import { createFakeRegistry, type FakeRegistry } from './fake-registry.ts'
+import { createTestApp, postDistribution, TOKEN, type TestApp } from './test-app.ts'
+
+export const HOST = 'registry.test'
+
+export function scenarioConfig(overrides: Record<string, unknown> = {}) {
+  return {
+    registries: { [HOST]: {} },
+    sources: { distribution: { token: TOKEN }, dockerhub: { secret: 'hub-secret' } },
+    images: [
+      { target: `${HOST}/demo/app`, from: `${HOST}/demo/app-{arch}:{version}`, platforms: ['linux/amd64', 'linux/arm64', 'linux/arm/v7'] },
+      { target: `${HOST}/demo/suffix`, from: `${HOST}/demo/suffix:{version}-{arch}`, platforms: ['linux/amd64', 'linux/arm64'] },
+    ],
+    ...overrides,
+  }
+}
+
+export interface Scenario {
+  registry: FakeRegistry
+  test: TestApp
+  /** Seeds `repository:tag` with an image built for `platform` (optionally lying about it) and notifies. */
+  push(repository: string, tag: string, platform: string, options?: { seed?: string; attestation?: boolean; format?: 'docker' | 'oci'; notify?: boolean; references?: boolean }): Promise<FakeImage>
+  status(): Promise<any>
+}
+
+/** Creates a fake registry and an app wired to it. */
+export function createScenario(configOverrides: Record<string, unknown> = {}): Scenario {
+  const registry = createFakeRegistry({ host: HOST })
+  const test = createTestApp(scenarioConfig(configOverrides), { fetch: registry.fetch })
+  return {
+    registry,
+    test,
+    async push(repository, tag, platform, options = {}) {
+      const image = await buildFakeImage({
+        platform: parsePlatform(platform)!,
+        seed: options.seed ?? `${repository}:${tag}`,
+        format: options.format ?? 'docker',
+        ...(options.attestation ? { attestation: true } : {}),
+      })
+      const digest = await seedFakeImage(registry, repository, tag, image)
+      if (options.notify !== false) {
+        const mediaType = (image.index ?? image.manifest).descriptor.mediaType
+        const references = options.references ? [image.config, ...image.layers].map((blob) => blob.descriptor) : undefined
+        const response = await postDistribution(test, [{ repository, tag, digest, mediaType, ...(references ? { references } : {}) }])
+        if (response.status !== 202) throw new Error(`webhook answered ${response.status}: ${await response.text()}`)
+      }
+      return image
+    },
+    async status() {
+      return (await test.request('/status')).json()
+    },
+  }
+}
+
+/** Parses the index stored under `repository:reference` in the fake registry. */
+export function readIndex(registry: FakeRegistry, repository: string, reference: string): any {
+  const stored = registry.getManifest(repository, reference)
+  return stored ? { ...JSON.parse(new TextDecoder().decode(stored.bytes)), storedMediaType: stored.mediaType } : undefined
+}
