@@ -25,6 +25,7 @@ export async function resolveArrival(deps: Deps, image: ImageConfig, expected: I
   const ref = parseReference(arrival.source)
   if (!ref?.tag) return { kind: 'refused', reason: `"${arrival.source}" is not a tagged reference` }
   const repo: RepositoryName = { registry: ref.registry, repository: ref.repository }
+  deps.registry.declareAccess?.({ pull: [repo], push: [image.target] })
   const early = startEarlyWork(deps, repo, image.target, arrival.hintBlobs)
   // Distribution notifies a push by tag before the tag link is written (seen with 2.8: a GET of the
   // tag right after the event answers 404 MANIFEST_UNKNOWN; registry/handlers/manifests.go puts the

@@ -3,7 +3,6 @@
  * global on Workers, a fake in tests). Layers: transport (retries) -> auth -> operations.
  */
 import type { RegistryOptions } from '../config.ts'
-import type { RepositoryName } from '../core/reference.ts'
 import { silentLogger, type Logger } from '../log.ts'
 import { pullScope, pushScope } from './auth-challenge.ts'
 import { copyBlob } from './blob-copy.ts'
@@ -27,19 +26,10 @@ export interface RegistryClientOptions {
 }
 
 /** The repositories a coming sequence of calls will read and write. */
-export interface AccessPlan {
-  pull?: RepositoryName[]
-  push?: RepositoryName[]
-}
+export type AccessPlan = Parameters<NonNullable<RegistryClient['declareAccess']>>[0]
 
-/** The HTTP registry client: the port plus an optional up-front declaration of access. */
-export interface HttpRegistryClient extends RegistryClient {
-  /**
-   * Declares repositories the next calls will pull from and push to, so that the next token
-   * request for each registry asks for all of them at once (one token per registry per publish).
-   */
-  declareAccess(plan: AccessPlan): void
-}
+/** The HTTP registry client: the port with `declareAccess` always present. */
+export type HttpRegistryClient = Required<Pick<RegistryClient, 'declareAccess'>> & RegistryClient
 
 const DEFAULT_RETRY = { attempts: 4, baseDelayMs: 200, maxDelayMs: 5000, deadlineMs: 30_000 }
 

@@ -48,4 +48,9 @@ export interface RegistryClient {
    * streaming copy when the registry declines the mount (202) or the registries differ.
    */
   copyBlob(from: RepositoryName, to: RepositoryName, blob: Descriptor): Promise<BlobCopyOutcome>
+  /**
+   * Announces the repositories the coming calls will pull from and push to, so that a registry
+   * with token auth is asked once for a token covering all of them. Optional; a hint only.
+   */
+  declareAccess?(plan: { pull?: RepositoryName[]; push?: RepositoryName[] }): void
 }

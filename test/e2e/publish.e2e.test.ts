@@ -68,8 +68,10 @@ describeWithTools(['docker-registry', 'skopeo'], 'e2e: registry webhook in, mult
     const attestations = raw.json.manifests.filter((m: any) => m.platform.os === 'unknown')
     expect(images.map((m: any) => m.digest)).toEqual([amd.manifestDigest, arm.manifestDigest])
     expect(attestations.map((m: any) => m.annotations['vnd.docker.reference.digest'])).toEqual([amd.manifestDigest, arm.manifestDigest])
-    expect(await skopeoInspect(`${suffix()}:latest`, { arch: 'arm64' })).toMatchObject({ architecture: 'arm64', configDigest: arm.configDigest })
-    expect(await skopeoInspect(`${suffix()}:v1.0.2`, { arch: 'amd64' })).toMatchObject({ architecture: 'amd64', configDigest: amd.configDigest })
+    for (const tag of ['v1.0.2', 'latest']) {
+      expect(await skopeoInspect(`${suffix()}:${tag}`, { arch: 'amd64' })).toMatchObject({ architecture: 'amd64', configDigest: amd.configDigest })
+      expect(await skopeoInspect(`${suffix()}:${tag}`, { arch: 'arm64' })).toMatchObject({ architecture: 'arm64', configDigest: arm.configDigest })
+    }
   }, 60_000)
 
   it('leaves latest alone when an older version or a pre-release is published afterwards', async () => {
