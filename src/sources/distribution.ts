@@ -4,6 +4,7 @@
  * Format: https://distribution.github.io/distribution/about/notifications/
  */
 import * as z from 'zod'
+import { parseInstant } from '../core/instant.ts'
 import { isImageManifestMediaType, isManifestMediaType } from '../core/media-types.ts'
 import { isValidRepository, isValidTag } from '../core/reference.ts'
 import type { Secret } from '../secret.ts'
@@ -26,6 +27,7 @@ const CONTENT_TYPES = [
 
 const eventSchema = z.object({
   id: z.string().max(256).optional(),
+  timestamp: z.string().max(64).optional(),
   action: z.string().max(64),
   target: z
     .object({
@@ -74,7 +76,9 @@ function normalizeEvent(event: DistributionEvent, options: DistributionOptions, 
   }
   const digest = isDigest(target.digest) ? { digest: target.digest } : {}
   const references = readReferences(event)
-  return { kind: 'push', registry, repository: target.repository, tag: target.tag, mediaType: target.mediaType, ...digest, ...references, ...id }
+  const occurredAt = event.timestamp ? parseInstant(event.timestamp) : undefined
+  const at = occurredAt ? { occurredAt } : {}
+  return { kind: 'push', registry, repository: target.repository, tag: target.tag, mediaType: target.mediaType, ...digest, ...references, ...at, ...id }
 }
 
 function isDigest(value: string | undefined): value is string {

@@ -4,6 +4,7 @@
  * Format: https://docs.docker.com/docker-hub/repos/manage/webhooks/
  */
 import * as z from 'zod'
+import { instantFromEpochSeconds } from '../core/instant.ts'
 import { DOCKER_HUB, isValidTag, normalizeRepositoryName, isValidRepository } from '../core/reference.ts'
 import type { Secret } from '../secret.ts'
 import { parseJsonBody, requireContentType } from './parse-body.ts'
@@ -17,7 +18,7 @@ export interface DockerHubOptions {
 const payloadSchema = z.object({
   push_data: z.object({
     tag: z.string().max(256),
-    // Older payloads sent pushed_at as a float, current ones as an integer; neither is used.
+    // Older payloads sent pushed_at as a float, current ones as an integer (Unix seconds).
     pushed_at: z.number().optional(),
   }),
   repository: z.object({ repo_name: z.string().max(512) }),
@@ -40,6 +41,7 @@ export const dockerHubSource: Source<DockerHubOptions> = {
       return [{ kind: 'ignored', reason: 'invalid repository or tag', repository: name.repository, tag }]
     }
     // Several deliveries arrive per multi-arch push, all with the same tag (docker/hub-feedback#2148).
-    return [{ kind: 'push', registry: DOCKER_HUB, repository: name.repository, tag }]
+    const occurredAt = payload.push_data.pushed_at === undefined ? undefined : instantFromEpochSeconds(payload.push_data.pushed_at)
+    return [{ kind: 'push', registry: DOCKER_HUB, repository: name.repository, tag, ...(occurredAt ? { occurredAt } : {}) }]
   },
 }

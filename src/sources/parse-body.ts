@@ -15,14 +15,22 @@ export function requireContentType(delivery: Delivery, accepted: readonly string
 
 /** Decodes the body as UTF-8 JSON and validates it; throws InvalidPayloadError listing the issues. */
 export function parseJsonBody<T>(delivery: Delivery, schema: z.ZodType<T>): T {
-  let json: unknown
+  return parseValue(decodeJson(delivery.body, 'body'), schema, 'body')
+}
+
+/** Decodes strict UTF-8 JSON; throws InvalidPayloadError naming `what`. */
+export function decodeJson(bytes: Uint8Array, what: string): unknown {
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(delivery.body))
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
   } catch {
-    throw new InvalidPayloadError('body is not valid UTF-8 JSON')
+    throw new InvalidPayloadError(`${what} is not valid UTF-8 JSON`)
   }
-  const result = schema.safeParse(json)
+}
+
+/** Validates an already decoded value (an envelope's inner data); throws InvalidPayloadError listing the issues. */
+export function parseValue<T>(value: unknown, schema: z.ZodType<T>, what: string): T {
+  const result = schema.safeParse(value)
   if (result.success) return result.data
   const issues = result.error.issues.slice(0, 10).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-  throw new InvalidPayloadError('body does not match the expected schema', issues)
+  throw new InvalidPayloadError(`${what} does not match the expected schema`, issues)
 }

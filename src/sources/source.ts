@@ -18,9 +18,12 @@ export interface BlobReference {
   size: number
 }
 
-/** A normalised event: a tagged manifest push to resolve, or something deliberately ignored. */
+/**
+ * A normalised event: a tagged manifest push to resolve, or something deliberately ignored.
+ * `occurredAt` (from core/instant.ts, sortable) lets an older, reordered delivery be recognised.
+ */
 export type SourceEvent =
-  | { kind: 'push'; registry: string; repository: string; tag: string; digest?: string; mediaType?: string; references?: BlobReference[]; id?: string }
+  | { kind: 'push'; registry: string; repository: string; tag: string; digest?: string; mediaType?: string; references?: BlobReference[]; occurredAt?: string; id?: string }
   | { kind: 'ignored'; reason: string; repository?: string; tag?: string; id?: string }
 
 /** What a source may know about the deployment: the configured registry hosts (never a new host). */

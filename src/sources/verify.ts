@@ -1,6 +1,6 @@
 /**
  * Shared authenticity helpers for every source: constant-time comparison, secret rotation
- * (any of several secrets may match) and HMAC over raw bytes. Web Crypto only.
+ * (any of several secrets may match), HMAC over raw bytes, static headers and Basic auth. Web Crypto only.
  */
 import { UnauthorizedError } from '../errors.ts'
 import { toHex } from '../core/digest.ts'
@@ -8,22 +8,31 @@ import type { Secret } from '../secret.ts'
 
 const encoder = new TextEncoder()
 
-async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text)))
-}
-
-/** Compares two strings in time independent of where they differ (both are hashed first). */
-export async function timingSafeEqualText(a: string, b: string): Promise<boolean> {
-  const [x, y] = await Promise.all([sha256(a), sha256(b)])
+/** Compares strings whose length is public (hex HMACs) in time independent of where they differ. */
+export function timingSafeEqualHex(a: string, b: string): boolean {
+  if (a.length !== b.length) return false
   let diff = 0
-  for (let i = 0; i < x.length; i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0)
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
   return diff === 0
 }
 
-/** Returns true when `presented` equals any of `secrets`; every secret is compared (rotation). */
-export async function matchesAnySecret(presented: string, secrets: readonly Secret[]): Promise<boolean> {
-  const results = await Promise.all(secrets.map((secret) => timingSafeEqualText(presented, secret.reveal())))
-  return results.includes(true)
+/**
+ * Compares a presented value with a secret in time that depends only on the secret's length, never
+ * on the presented content or where the two differ. Synchronous: a Web Crypto digest per compare
+ * costs a thread-pool round trip on Node, which dominated webhook handling.
+ */
+export function timingSafeEqualSecret(presented: string, secret: string): boolean {
+  const a = encoder.encode(presented)
+  const b = encoder.encode(secret)
+  let diff = a.length ^ b.length
+  for (let i = 0; i < b.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0)
+  return diff === 0
+}
+
+/** Returns true when a presented value (or any of several) equals any of `secrets`; every pair is compared (rotation). */
+export async function matchesAnySecret(presented: string | readonly string[], secrets: readonly Secret[]): Promise<boolean> {
+  const values = typeof presented === 'string' ? [presented] : presented
+  return values.map((value) => secrets.map((secret) => timingSafeEqualSecret(value, secret.reveal())).includes(true)).includes(true)
 }
 
 /** Throws UnauthorizedError unless `presented` matches one of `secrets`. */
@@ -33,14 +42,72 @@ export async function requireSecret(presented: string | undefined | null, secret
   if (!(await matchesAnySecret(presented, secrets))) throw new UnauthorizedError(`${what} does not match`)
 }
 
-/** Returns the lowercase hex HMAC of `body` with `key`. */
-export async function hmacHex(algorithm: 'SHA-1' | 'SHA-256', key: string, body: Uint8Array): Promise<string> {
-  const cryptoKey = await crypto.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: algorithm }, false, ['sign'])
-  return toHex(new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, body as Uint8Array<ArrayBuffer>)))
-}
-
 /** Returns the token of an `Authorization: Bearer <token>` header, or undefined. */
 export function readBearer(header: string | null): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')
   return match?.[1]
+}
+
+/** What an HMAC check needs: the algorithm, the candidate signed bytes and the secrets (rotation). */
+export interface HmacCheck {
+  algorithm: 'SHA-1' | 'SHA-256'
+  /** The raw body first; a source may add a canonical form its sender signs instead (Nexus). */
+  bodies: readonly Uint8Array[]
+  secrets: readonly Secret[]
+  what: string
+}
+
+/** Throws UnauthorizedError unless `presentedHex` is the HMAC of one of the bodies under one of the secrets. */
+export async function requireHmac(presentedHex: string | undefined | null, check: HmacCheck): Promise<void> {
+  if (check.secrets.length === 0) throw new UnauthorizedError(`${check.what}: no secret is configured for this source`)
+  if (!presentedHex) throw new UnauthorizedError(`${check.what} is missing`)
+  const expected = await Promise.all(check.bodies.flatMap((body) => check.secrets.map((secret) => hmacWithSecret(check.algorithm, secret, body))))
+  const presented = presentedHex.trim().toLowerCase()
+  if (!expected.map((hex) => timingSafeEqualHex(presented, hex)).includes(true)) throw new UnauthorizedError(`${check.what} does not match`)
+}
+
+// Imported HMAC keys per secret: importing costs as much as signing, and secrets live as long as the config.
+const hmacKeys = new WeakMap<Secret, Map<string, Promise<CryptoKey>>>()
+
+async function hmacWithSecret(algorithm: HmacCheck['algorithm'], secret: Secret, body: Uint8Array): Promise<string> {
+  const keys = hmacKeys.get(secret) ?? new Map<string, Promise<CryptoKey>>()
+  hmacKeys.set(secret, keys)
+  let key = keys.get(algorithm)
+  if (!key) {
+    key = crypto.subtle.importKey('raw', encoder.encode(secret.reveal()), { name: 'HMAC', hash: algorithm }, false, ['sign'])
+    keys.set(algorithm, key)
+  }
+  return toHex(new Uint8Array(await crypto.subtle.sign('HMAC', await key, body as Uint8Array<ArrayBuffer>)))
+}
+
+/** Throws UnauthorizedError unless a static header carries a secret: its whole value, or the token after `Bearer `. */
+export async function requireHeaderSecret(header: string | null, secrets: readonly Secret[], what: string): Promise<void> {
+  const value = header?.trim()
+  const bearer = readBearer(header)
+  if (secrets.length === 0) throw new UnauthorizedError(`${what}: no secret is configured for this source`)
+  if (!value) throw new UnauthorizedError(`${what} is missing`)
+  if (!(await matchesAnySecret(bearer ? [value, bearer] : [value], secrets))) throw new UnauthorizedError(`${what} does not match`)
+}
+
+/** Returns the user and password of an `Authorization: Basic <base64>` header, or undefined. */
+export function readBasicAuth(header: string | null): { username: string; password: string } | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i.exec(header ?? '')
+  if (!match?.[1]) return undefined
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(atob(match[1]), (c) => c.charCodeAt(0)))
+  } catch {
+    return undefined
+  }
+  const colon = text.indexOf(':')
+  return colon < 0 ? undefined : { username: text.slice(0, colon), password: text.slice(colon + 1) }
+}
+
+/** Throws UnauthorizedError unless Basic credentials name `username` and one of `passwords`. */
+export async function requireBasicAuth(header: string | null, username: string, passwords: readonly Secret[], what: string): Promise<void> {
+  if (passwords.length === 0) throw new UnauthorizedError(`${what}: no password is configured for this source`)
+  const presented = readBasicAuth(header)
+  if (!presented) throw new UnauthorizedError(`${what} is missing`)
+  const [userOk, passwordOk] = [timingSafeEqualSecret(presented.username, username), await matchesAnySecret(presented.password, passwords)]
+  if (!userOk || !passwordOk) throw new UnauthorizedError(`${what} does not match`)
 }

@@ -41,6 +41,7 @@ describe('distribution source: parse', () => {
           { mediaType: 'application/vnd.docker.container.image.v1+json', size: 438, digest: 'sha256:f41b5fe0729e85f6eb1164e84245aae8b3c5f1dbf66d453342590894063d39f5' },
           { mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 148, digest: 'sha256:a541b9317e1b459967cc2a0e0b7ff827d43b929c8dba28ae0e4d09ce1485e743' },
         ],
+        occurredAt: '2026-11-27T19:02:40.338289801Z',
         id: '0bdf824e-4cbf-49e5-9430-fff87e82fd80',
       },
     ])

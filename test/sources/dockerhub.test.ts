@@ -25,7 +25,7 @@ describe('docker hub source', () => {
 
   it('normalises to docker.io with the tag and no digest', () => {
     expect(dockerHubSource.parse(delivery(payload), options, { registries: [] })).toEqual([
-      { kind: 'push', registry: 'docker.io', repository: 'org/app-arm64', tag: 'v1.0.2' },
+      { kind: 'push', registry: 'docker.io', repository: 'org/app-arm64', tag: 'v1.0.2', occurredAt: '2025-11-27T19:00:00.000000000Z' },
     ])
   })
 
