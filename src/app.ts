@@ -3,9 +3,8 @@
  * errors to HTTP responses. `createApp(deps).fetch(Request)` is the one seam every runtime uses.
  */
 import { Hono, type Context } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import type { Deps } from './deps.ts'
-import { isAppError, NotFoundError, PayloadTooLargeError, UnauthorizedError, type AppError } from './errors.ts'
+import { ForbiddenError, isAppError, NotFoundError, PayloadTooLargeError, UnauthorizedError, type AppError } from './errors.ts'
 import { redactUrl } from './log.ts'
 import { ingestDelivery } from './pipeline/ingest-delivery.ts'
 import { buildStatus } from './pipeline/status.ts'
@@ -16,6 +15,7 @@ import { readBearer, requireSecret } from './sources/verify.ts'
 const STATUS_BY_CODE: Record<string, number> = {
   INVALID_PAYLOAD: 400,
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
@@ -33,26 +33,48 @@ export function createApp(deps: Deps): Hono {
     return c.json(await buildStatus(deps, c.req.query('image')))
   })
   app.post('/reconcile', async (c) => {
+    // Unlike /status, a sweep costs registry requests: it is never open to anyone.
+    if (!deps.config.server.adminToken) throw new ForbiddenError('POST /reconcile is disabled: set server.adminToken to use it')
     await requireAdmin(deps, c)
     return c.json(await sweep(deps))
   })
-  const limit = bodyLimit({
-    maxSize: deps.config.server.maxBodyBytes,
-    onError: () => {
-      throw new PayloadTooLargeError(`body exceeds ${deps.config.server.maxBodyBytes} bytes`)
-    },
-  })
-  app.post('/webhooks/:source/:secret?', limit, async (c) => {
+  app.post('/webhooks/:source/:secret?', async (c) => {
     const entry = findSource(c.req.param('source'))
     const options = entry?.options(deps.config)
     if (!entry || !options) throw new NotFoundError(`no webhook source "${c.req.param('source')}" is configured`)
-    const body = new Uint8Array(await c.req.arrayBuffer())
+    const body = await readBody(c.req.raw, deps.config.server.maxBodyBytes)
     const delivery = { headers: c.req.raw.headers, body, params: { secret: c.req.param('secret') }, receivedAt: deps.now().toISOString() }
     return c.json(await ingestDelivery(deps, entry.source, options, delivery), 202)
   })
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${redactUrl(c.req.path)}` } }, 404))
   app.onError((error, c) => errorResponse(deps, c, error))
   return app
+}
+
+// A declared Content-Length is checked before anything is read; a chunked body is read with a cap.
+async function readBody(request: Request, max: number): Promise<Uint8Array> {
+  const tooLarge = () => new PayloadTooLargeError(`body exceeds ${max} bytes`)
+  const declared = Number(request.headers.get('content-length') ?? Number.NaN)
+  if (declared > max) throw tooLarge()
+  if (Number.isFinite(declared) || !request.body) {
+    const bytes = new Uint8Array(await request.arrayBuffer())
+    if (bytes.byteLength > max) throw tooLarge()
+    return bytes
+  }
+  const chunks: Uint8Array[] = []
+  let total = 0
+  const reader = request.body.getReader()
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    total += read.value.byteLength
+    if (total > max) {
+      await reader.cancel()
+      throw tooLarge()
+    }
+    chunks.push(read.value)
+  }
+  const bytes = new Uint8Array(total)
+  chunks.reduce((offset, chunk) => (bytes.set(chunk, offset), offset + chunk.byteLength), 0)
+  return bytes
 }
 
 async function requireAdmin(deps: Deps, c: Context): Promise<void> {

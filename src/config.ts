@@ -3,13 +3,13 @@
  * and the environment and pass both in. Every invalid key is reported, each with its path.
  */
 import * as z from 'zod'
-import { defaultArchName, formatPlatform, parsePlatform, type Platform } from './core/platform.ts'
-import { parseRepositoryName, formatRepositoryName, type RepositoryName } from './core/reference.ts'
-import { parseSourceTemplate, type SourceTemplate } from './core/naming.ts'
+import { parseRepositoryName } from './core/reference.ts'
 import { ConfigError } from './errors.ts'
+import { checkUnique, findImageWarnings, imageSchema, resolveImage, type ImageConfig } from './image-config.ts'
 import { Secret } from './secret.ts'
+import { PROVIDER_SOURCE_SHAPES, resolveProviderSources, type ProviderSourcesConfig } from './sources/source-options.ts'
 
-export type IndexMediaTypeChoice = 'auto' | 'oci' | 'docker'
+export type { ImageConfig, ImagePlatform } from './image-config.ts'
 
 /** How to reach and authenticate to one registry host. */
 export interface RegistryOptions {
@@ -22,32 +22,18 @@ export interface RegistryOptions {
   tokenRealms: string[]
 }
 
-/** One platform an image is built for, with the `{arch}` name its per-arch images use. */
-export interface ImagePlatform {
-  key: string
-  platform: Platform
-  arch: string
-}
-
-/** One multi-arch image: where its per-arch images come from and where the index goes. */
-export interface ImageConfig {
-  name: string
-  target: RepositoryName
-  from: SourceTemplate
-  platforms: ImagePlatform[]
-  indexMediaType: IndexMediaTypeChoice
-  latest: boolean
-}
-
 export interface ServerConfig {
   host: string
   port: number
   maxBodyBytes: number
   sweepIntervalSeconds: number
+  /** How long after its last change the sweep keeps re-checking a version against the registry. */
+  reconcileWindowHours: number
   adminToken?: Secret
 }
 
-export interface SourcesConfig {
+/** Options of every configured webhook source (provider sources: src/sources/source-options.ts). */
+export interface SourcesConfig extends ProviderSourcesConfig {
   distribution?: { tokens: Secret[]; registry?: string }
   dockerhub?: { secrets: Secret[] }
 }
@@ -58,15 +44,12 @@ export interface AppConfig {
   registries: Record<string, RegistryOptions>
   sources: SourcesConfig
   images: ImageConfig[]
+  /** Valid but risky settings, logged at start-up and shown in /status. */
+  warnings: string[]
 }
 
 const secretInput = z.union([z.string().min(1), z.object({ env: z.string().min(1) }).strict()])
 const secretList = z.union([secretInput, z.array(secretInput).min(1)])
-const platformInput = z.union([
-  z.string(),
-  z.object({ platform: z.string(), arch: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional() }).strict(),
-])
-
 const configSchema = z
   .object({
     server: z
@@ -75,10 +58,11 @@ const configSchema = z
         port: z.number().int().min(0).max(65535).default(8080),
         maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
         sweepIntervalSeconds: z.number().int().min(0).default(60),
+        reconcileWindowHours: z.number().min(0).default(24),
         adminToken: secretInput.optional(),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 8080, maxBodyBytes: 1024 * 1024, sweepIntervalSeconds: 60 }),
+      .default({ host: '127.0.0.1', port: 8080, maxBodyBytes: 1024 * 1024, sweepIntervalSeconds: 60, reconcileWindowHours: 24 }),
     registries: z
       .record(
         z.string(),
@@ -97,21 +81,12 @@ const configSchema = z
       .object({
         distribution: z.object({ token: secretList, registry: z.string().optional() }).strict().optional(),
         dockerhub: z.object({ secret: secretList }).strict().optional(),
+        ...PROVIDER_SOURCE_SHAPES,
       })
       .strict()
       .default({}),
     images: z
-      .array(
-        z
-          .object({
-            target: z.string(),
-            from: z.string(),
-            platforms: z.array(platformInput).min(1),
-            indexMediaType: z.enum(['auto', 'oci', 'docker']).default('auto'),
-            latest: z.boolean().default(true),
-          })
-          .strict(),
-      )
+      .array(imageSchema)
       .default([]),
   })
   .strict()
@@ -152,7 +127,7 @@ function resolveConfig(raw: RawConfig, env: Env, issues: string[]): AppConfig {
     }
   }
   for (const image of images) {
-    for (const host of [image.target.registry, image.from.registry]) {
+    for (const host of [...image.targets.map((t) => t.registry), image.from.registry]) {
       registries[host] ??= { insecure: false, tokenRealms: [] }
     }
   }
@@ -162,6 +137,7 @@ function resolveConfig(raw: RawConfig, env: Env, issues: string[]): AppConfig {
     registries,
     sources: resolveSources(raw.sources, env, issues, registries),
     images,
+    warnings: images.flatMap(findImageWarnings),
   }
 }
 
@@ -191,44 +167,8 @@ function resolveSources(raw: RawConfig['sources'], env: Env, issues: string[], r
   if (raw.dockerhub) {
     sources.dockerhub = { secrets: resolveSecretList(raw.dockerhub.secret, env, 'sources.dockerhub.secret', issues) }
   }
-  return sources
-}
-
-function resolveImage(raw: RawConfig['images'][number], path: string, issues: string[]): ImageConfig {
-  const target = parseRepositoryName(raw.target)
-  if (!target) issues.push(`${path}.target: not a repository name (e.g. "ghcr.io/org/app")`)
-  const from = parseSourceTemplate(raw.from)
-  if (!from.ok) issues.push(`${path}.from: ${from.reason}`)
-  const platforms = raw.platforms.flatMap((item, i) => resolvePlatform(item, `${path}.platforms.${i}`, issues))
-  checkUnique(platforms.map((p) => p.key), `${path}.platforms`, 'platform', issues)
-  checkUnique(platforms.map((p) => p.arch), `${path}.platforms`, '{arch} name', issues)
-  return {
-    name: target ? formatRepositoryName(target) : raw.target,
-    target: target ?? { registry: '', repository: '' },
-    from: from.ok ? from.value : { registry: '', repository: '', tag: '' },
-    platforms,
-    indexMediaType: raw.indexMediaType,
-    latest: raw.latest,
-  }
-}
-
-function resolvePlatform(item: z.infer<typeof platformInput>, path: string, issues: string[]): ImagePlatform[] {
-  const text = typeof item === 'string' ? item : item.platform
-  const platform = parsePlatform(text)
-  if (!platform) {
-    issues.push(`${path}: "${text}" is not os/arch[/variant] (e.g. "linux/arm/v7")`)
-    return []
-  }
-  const arch = typeof item === 'string' || !item.arch ? defaultArchName(platform) : item.arch
-  return [{ key: formatPlatform(platform), platform, arch }]
-}
-
-function checkUnique(values: string[], path: string, what: string, issues: string[]): void {
-  const seen = new Set<string>()
-  for (const value of values) {
-    if (seen.has(value)) issues.push(`${path}: ${what} "${value}" appears twice`)
-    seen.add(value)
-  }
+  const secrets = (value: z.infer<typeof secretList>, path: string) => resolveSecretList(value, env, path, issues)
+  return { ...sources, ...resolveProviderSources(raw, { secrets, issues, registries }) }
 }
 
 function checkDuplicateTargets(images: ImageConfig[], issues: string[]): void {

@@ -27,6 +27,11 @@ export class UnauthorizedError extends AppError {
   readonly code = 'UNAUTHORIZED' as const
 }
 
+/** The request is understood but this deployment does not allow it (HTTP 403). */
+export class ForbiddenError extends AppError {
+  readonly code = 'FORBIDDEN' as const
+}
+
 /** The delivery names something this deployment is not configured for (HTTP 404). */
 export class NotFoundError extends AppError {
   readonly code = 'NOT_FOUND' as const

@@ -50,6 +50,28 @@ describe('app: bad input gets a clear 4xx and changes nothing', () => {
     expect(await s.test.deps.store.list('')).toEqual([])
   })
 
+  it('caps a chunked body that declares no length (413) and reads one under the cap', async () => {
+    const s = createScenario()
+    const stream = (bytes: number) =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let sent = 0; sent < bytes; sent += 64 * 1024) controller.enqueue(new TextEncoder().encode(' '.repeat(Math.min(64 * 1024, bytes - sent))))
+          controller.close()
+        },
+      })
+    const headers = { 'content-type': EVENTS, authorization: 'Bearer s3cret' }
+    const big = await s.test.request('/webhooks/distribution', { method: 'POST', headers, body: stream(3 * 1024 * 1024), duplex: 'half' } as RequestInit)
+    expect(big.status).toBe(413)
+    const body = `{"events":[]}${' '.repeat(100_000)}`
+    const small = await s.test.request('/webhooks/distribution', {
+      method: 'POST',
+      headers,
+      body: new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode(body)), c.close()) }),
+      duplex: 'half',
+    } as RequestInit)
+    expect(small.status).toBe(202)
+  })
+
   it('answers 202 and ignores, without storing, a distribution push for an unknown repository', async () => {
     const s = createScenario()
     const response = await postDistribution(s.test, [{ repository: 'unrelated/repo', tag: 'v1' }])

@@ -33,7 +33,8 @@ describe('parseConfig', () => {
     expect(app?.platforms.map((p) => [p.key, p.arch])).toEqual([['linux/amd64', 'amd64'], ['linux/arm64', 'arm64'], ['linux/arm/v7', 'armv7']])
     expect(suffix?.from).toEqual({ registry: '127.0.0.1:5150', repository: 'demo/suffix', tag: '{version}-{arch}' })
     expect(app?.indexMediaType).toBe('auto')
-    expect(app?.latest).toBe(true)
+    expect(app?.tags).toEqual({ latest: true, floating: [], nonSemver: 'never', extra: [] })
+    expect(app?.targets).toEqual([{ registry: '127.0.0.1:5150', repository: 'demo/app' }])
   })
 
   it('takes per-platform {arch} overrides and registry credentials from the environment', () => {
@@ -88,5 +89,45 @@ describe('parseConfig', () => {
 
   it('accepts an empty configuration (the server starts with no images)', () => {
     expect(parseConfig({}).images).toEqual([])
+  })
+})
+
+describe('parseConfig: publishing policy', () => {
+  const image = (extra: Record<string, unknown>) => ({ images: [{ target: 'ghcr.io/org/app', from: 'ghcr.io/org/app:{version}-{arch}', platforms: ['linux/amd64'], ...extra }] })
+
+  it('takes several targets, a tag policy, a deadline, annotations and child tags', () => {
+    const config = parseConfig(image({
+      target: ['ghcr.io/org/app', 'docker.io/org/app'],
+      tags: { floating: ['{major}', 'v{major}.{minor}'], nonSemver: 'last-published', extra: ['edge', '{version}-multiarch'] },
+      deadline: { seconds: 3600, action: 'publish-partial' },
+      annotations: { 'org.opencontainers.image.vendor': 'Example' },
+      childTags: '{version}-{arch}',
+      referrers: false,
+    }))
+    const [resolved] = config.images
+    expect(resolved?.targets.map((t) => `${t.registry}/${t.repository}`)).toEqual(['ghcr.io/org/app', 'docker.io/org/app'])
+    expect(resolved?.tags).toEqual({ latest: true, floating: ['{major}', 'v{major}.{minor}'], nonSemver: 'last-published', extra: ['edge', '{version}-multiarch'] })
+    expect(resolved?.deadline).toEqual({ ms: 3_600_000, action: 'publish-partial' })
+    expect(resolved?.referrers).toBe(false)
+    expect(config.registries['docker.io']).toBeDefined()
+    expect(config.warnings).toEqual([])
+  })
+
+  it('warns when children stay untagged on registries known to clean those up', () => {
+    expect(parseConfig(image({})).warnings).toEqual([expect.stringContaining('ghcr.io/org/app stay untagged')])
+  })
+
+  it('rejects templates that cannot make a tag', () => {
+    expect(issuesOf(image({ tags: { floating: ['{version}'], extra: ['bad tag!'] }, childTags: '{arch}', deadline: { seconds: 0, action: 'later' } }))).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('images.0.deadline.seconds'),
+        expect.stringContaining('images.0.deadline.action'),
+      ]),
+    )
+    expect(issuesOf(image({ tags: { floating: ['{version}'], extra: ['bad tag!'] }, childTags: '{arch}' }))).toEqual([
+      expect.stringContaining('images.0.tags.floating.0: a floating tag needs {major}'),
+      expect.stringContaining('images.0.tags.extra.0: does not render to a valid tag'),
+      expect.stringContaining('images.0.childTags: needs {version} and {arch}'),
+    ])
   })
 })

@@ -34,9 +34,11 @@ const descriptorSchema = z.object({
 const manifestSchema = z.object({
   schemaVersion: z.literal(2),
   mediaType: z.string().optional(),
+  artifactType: z.string().optional(),
   config: descriptorSchema,
   layers: z.array(descriptorSchema),
   subject: descriptorSchema.optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
 })
 const indexSchema = z.object({
   schemaVersion: z.literal(2),
@@ -49,6 +51,8 @@ export interface ImageManifest {
   config: Descriptor
   layers: Descriptor[]
   subject?: Descriptor
+  annotations?: Record<string, string>
+  artifactType?: string
 }
 
 /** A parsed image index / manifest list. */
@@ -91,9 +95,15 @@ function toPlatform(raw: z.infer<typeof platformSchema>): Platform {
 export function parseImageManifest(bytes: Uint8Array): Parsed<ImageManifest> {
   const parsed = parseJson(bytes, manifestSchema, 'image manifest')
   if (!parsed.ok) return parsed
-  const { config, layers, subject } = parsed.value
-  const value: ImageManifest = { config: toDescriptor(config), layers: layers.map(toDescriptor) }
-  return { ok: true, value: subject ? { ...value, subject: toDescriptor(subject) } : value }
+  const { config, layers, subject, annotations, artifactType } = parsed.value
+  const value: ImageManifest = {
+    config: toDescriptor(config),
+    layers: layers.map(toDescriptor),
+    ...(subject ? { subject: toDescriptor(subject) } : {}),
+    ...(annotations ? { annotations } : {}),
+    ...(artifactType ? { artifactType } : {}),
+  }
+  return { ok: true, value }
 }
 
 /** Parses an OCI image index or Docker manifest list. */
@@ -103,8 +113,19 @@ export function parseImageIndex(bytes: Uint8Array): Parsed<ImageIndex> {
   return { ok: true, value: { manifests: parsed.value.manifests.map(toDescriptor) } }
 }
 
-/** Reads the platform (with Windows os.version / os.features) out of an image config blob. */
-export function parseConfigPlatform(bytes: Uint8Array): Parsed<Platform> {
-  const parsed = parseJson(bytes, platformSchema, 'image config')
-  return parsed.ok ? { ok: true, value: toPlatform(parsed.value) } : parsed
+const configSchema = platformSchema.extend({
+  config: z.object({ Labels: z.record(z.string(), z.string()).nullish() }).nullish(),
+})
+
+/** What we read from an image config blob: the platform and the image's labels. */
+export interface ImageConfigInfo {
+  platform: Platform
+  labels: Record<string, string>
+}
+
+/** Reads the platform (with Windows os.version / os.features) and labels out of an image config blob. */
+export function parseImageConfig(bytes: Uint8Array): Parsed<ImageConfigInfo> {
+  const parsed = parseJson(bytes, configSchema, 'image config')
+  if (!parsed.ok) return parsed
+  return { ok: true, value: { platform: toPlatform(parsed.value), labels: parsed.value.config?.Labels ?? {} } }
 }

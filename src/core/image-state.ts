@@ -1,12 +1,13 @@
 /**
- * The ledger of one image's moving tags (`latest`): which version and digest each should name,
- * and whether that has been pushed yet. Pure transitions; the sweep pushes whatever is not.
+ * The ledger of one image's moving tags (`latest`, floating `1` / `1.2`, `edge`): which version and
+ * digest each should name, and the targets it has been pushed to. Pure transitions; the pipeline
+ * and the sweep push whatever is not pushed yet.
  */
-import { decideLatest, type TagPointer } from './tag-policy.ts'
+import { planMovingTags, type TagPointer, type TagPolicy } from './tag-policy.ts'
 
-/** A moving tag's desired target; `pushed` turns true once the registry acknowledged it. */
+/** A moving tag's desired target and the target repositories that already have it. */
 export interface MovingTag extends TagPointer {
-  pushed: boolean
+  pushed: string[]
 }
 
 export interface ImageState {
@@ -19,25 +20,32 @@ export function createImageState(image: string): ImageState {
   return { image, tags: {} }
 }
 
-/**
- * Points `latest` at a newly published version when the tag policy allows it.
- * Returns undefined when nothing changes.
- */
-export function proposeLatest(state: ImageState, published: TagPointer): ImageState | undefined {
-  const current = state.tags.latest
-  if (current?.version === published.version && current.digest === published.digest) return undefined
-  if (!decideLatest(published.version, current).move) return undefined
-  return { ...state, tags: { ...state.tags, latest: { ...published, pushed: false } } }
+/** Points the moving tags a published version earns at it; undefined when nothing changes. */
+export function proposeMovingTags(state: ImageState, policy: TagPolicy, published: TagPointer): ImageState | undefined {
+  const moving = planMovingTags(policy, published, state.tags)
+  if (moving.length === 0) return undefined
+  const updates = Object.fromEntries(moving.map((tag) => [tag, { ...published, pushed: [] }]))
+  return { ...state, tags: { ...state.tags, ...updates } }
 }
 
-/** Marks a tag pushed if it still names `digest`; undefined when it changed meanwhile or already was. */
-export function markTagPushed(state: ImageState, tag: string, digest: string): ImageState | undefined {
+/** Records that `target` has `tag` at `digest`; undefined when the tag moved meanwhile or already was. */
+export function markTagPushed(state: ImageState, tag: string, digest: string, target: string): ImageState | undefined {
   const current = state.tags[tag]
-  if (!current || current.digest !== digest || current.pushed) return undefined
-  return { ...state, tags: { ...state.tags, [tag]: { ...current, pushed: true } } }
+  if (!current || current.digest !== digest || current.pushed.includes(target)) return undefined
+  return { ...state, tags: { ...state.tags, [tag]: { ...current, pushed: [...current.pushed, target] } } }
 }
 
-/** Lists the tags whose desired target has not been pushed yet. */
-export function unpushedTags(state: ImageState): [string, MovingTag][] {
-  return Object.entries(state.tags).filter(([, pointer]) => !pointer.pushed)
+/** Forgets that `target` has `tag` (the registry says otherwise); undefined when it was not recorded. */
+export function markTagUnpushed(state: ImageState, tag: string, target: string): ImageState | undefined {
+  const current = state.tags[tag]
+  if (!current?.pushed.includes(target)) return undefined
+  return { ...state, tags: { ...state.tags, [tag]: { ...current, pushed: current.pushed.filter((t) => t !== target) } } }
+}
+
+/** Lists the tags that some of `targets` do not have yet, with those targets. */
+export function unpushedTags(state: ImageState, targets: readonly string[]): { tag: string; pointer: MovingTag; targets: string[] }[] {
+  return Object.entries(state.tags).flatMap(([tag, pointer]) => {
+    const missing = targets.filter((target) => !pointer.pushed.includes(target))
+    return missing.length > 0 ? [{ tag, pointer, targets: missing }] : []
+  })
 }

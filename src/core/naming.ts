@@ -63,3 +63,8 @@ export function buildSourcePattern(template: SourceTemplate, archName: string): 
 export function renderSourceTag(template: SourceTemplate, archName: string, version: string): string {
   return template.tag.replaceAll(ARCH, archName).replaceAll(VERSION, version)
 }
+
+/** Renders the per-arch image reference of a version: repository (with `{arch}`) and tag. */
+export function renderSourceReference(template: SourceTemplate, archName: string, version: string): RepositoryName & { tag: string } {
+  return { registry: template.registry, repository: template.repository.replaceAll(ARCH, archName), tag: renderSourceTag(template, archName, version) }
+}

@@ -15,19 +15,26 @@ const CONFIG_TYPES: readonly string[] = [MEDIA_TYPES.dockerConfig, MEDIA_TYPES.o
 /** Lookups of early results by digest; undefined / false when there is none to use. */
 export interface EarlyWork {
   config(digest: string): Promise<Uint8Array | undefined>
-  copied(digest: string): Promise<BlobCopyOutcome | false>
+  copied(target: RepositoryName, digest: string): Promise<BlobCopyOutcome | false>
 }
 
-/** Starts fetching the hinted config and copying the hinted blobs into `target`. */
-export function startEarlyWork(deps: Deps, source: RepositoryName, target: RepositoryName, hints: Descriptor[] | undefined): EarlyWork {
-  const config = hints?.find((blob) => CONFIG_TYPES.includes(blob.mediaType))
+/** No early work at all. */
+export const NO_EARLY_WORK: EarlyWork = { config: async () => undefined, copied: async () => false }
+
+/** Starts fetching the hinted config and copying the hinted blobs into every other target. */
+export function startEarlyWork(deps: Deps, source: RepositoryName, targets: RepositoryName[], hints: Descriptor[] | undefined): EarlyWork {
+  if (!hints?.length) return NO_EARLY_WORK
+  const config = hints.find((blob) => CONFIG_TYPES.includes(blob.mediaType))
   const configBytes = config ? deps.registry.getBlob(source, config.digest).catch(() => undefined) : undefined
   const copies = new Map<string, Promise<BlobCopyOutcome | false>>()
-  if (formatRepositoryName(source) !== formatRepositoryName(target)) {
-    for (const blob of hints ?? []) copies.set(blob.digest, deps.registry.copyBlob(source, target, blob).catch(() => false as const))
+  for (const target of targets) {
+    if (formatRepositoryName(source) === formatRepositoryName(target)) continue
+    for (const blob of hints) {
+      copies.set(`${formatRepositoryName(target)}@${blob.digest}`, deps.registry.copyBlob(source, target, blob).catch(() => false as const))
+    }
   }
   return {
     config: async (digest) => (config?.digest === digest ? configBytes : undefined),
-    copied: async (digest) => (await copies.get(digest)) ?? false,
+    copied: async (target, digest) => (await copies.get(`${formatRepositoryName(target)}@${digest}`)) ?? false,
   }
 }

@@ -9,9 +9,10 @@ import { createVersionState, recordArrival, type VersionState } from '../core/ve
 import type { Deps } from '../deps.ts'
 import { NotFoundError } from '../errors.ts'
 import type { Delivery, Source, SourceEvent } from '../sources/source.ts'
-import { versionKey } from '../state/store.ts'
+import { recentKey, versionKey } from '../state/store.ts'
 import { updateState } from '../state/update-state.ts'
 import { processVersion } from './process-version.ts'
+import { recoverWaiting } from './recover-waiting.ts'
 
 /** What happened to each event of a delivery (the webhook's response body). */
 export interface IngestReport {
@@ -25,19 +26,26 @@ export async function ingestDelivery<O>(deps: Deps, source: Source<O>, options: 
   const events = source.parse(delivery, options, { registries: Object.keys(deps.config.registries) })
   const report: IngestReport = { accepted: [], ignored: [] }
   const touched = new Map<string, { image: ImageConfig; version: string }>()
+  const started = new Set<ImageConfig>()
   for (const event of events) {
     const matches = matchEvent(deps, event, report)
     for (const match of matches) {
       const { image, platform, version, source } = match
-      const duplicate = !(await recordMatch(deps, match, event, delivery.receivedAt))
-      report.accepted.push({ image: image.name, version, platform, source, duplicate })
+      const recorded = await recordMatch(deps, match, event, delivery.receivedAt)
+      report.accepted.push({ image: image.name, version, platform, source, duplicate: !recorded.changed })
       touched.set(versionKey(image.name, match.version), { image, version: match.version })
+      if (recorded.created) started.add(image)
     }
   }
   if (source.rejectUnknownImages && report.accepted.length === 0 && report.ignored.some((i) => i.reason === UNKNOWN)) {
     throw new NotFoundError('no configured image reads from this repository and tag')
   }
   for (const { image, version } of touched.values()) deps.defer(async () => void (await processVersion(deps, image, version)))
+  // A new version starting is the "later event" that looks for webhooks lost by earlier versions.
+  for (const image of started) {
+    const busy = [...touched.values()].filter((t) => t.image === image).map((t) => t.version)
+    deps.defer(() => recoverWaiting(deps, image, busy))
+  }
   return report
 }
 
@@ -69,13 +77,16 @@ function where(event: SourceEvent): { repository?: string; tag?: string } {
   return { ...(event.repository ? { repository: event.repository } : {}), ...(event.tag ? { tag: event.tag } : {}) }
 }
 
-async function recordMatch(deps: Deps, match: SourceMatch<ImageConfig>, event: SourceEvent, receivedAt: string): Promise<boolean> {
+async function recordMatch(deps: Deps, match: SourceMatch<ImageConfig>, event: SourceEvent, receivedAt: string): Promise<{ changed: boolean; created: boolean }> {
   const { image } = match
-  const hints = event.kind === 'push' ? { hintDigest: event.digest, hintBlobs: event.references } : {}
+  const hints = event.kind === 'push' ? { hintDigest: event.digest, hintBlobs: event.references, eventAt: event.occurredAt } : {}
   const input = { platform: match.platform, source: match.source, receivedAt, ...withoutUndefined(hints) }
   const expected = image.platforms.map((p) => p.key)
-  const result = await updateState<VersionState>(deps.store, versionKey(image.name, match.version), (current) =>
-    recordArrival(current ?? createVersionState(image.name, match.version, expected, receivedAt), input),
-  )
-  return result.changed
+  let created = false
+  const result = await updateState<VersionState>(deps.store, versionKey(image.name, match.version), (current) => {
+    created = current === undefined
+    return recordArrival(current ?? createVersionState(image.name, match.version, expected, receivedAt), input)
+  })
+  if (created && result.changed) await deps.store.save(recentKey(image.name, receivedAt, match.version), { version: match.version }, 0)
+  return { changed: result.changed, created: created && result.changed }
 }

@@ -22,9 +22,9 @@ async function runVersion(deps: Deps, image: ImageConfig, version: string): Prom
   const loaded = (await deps.store.load(key))?.value as VersionState | undefined
   if (!loaded) return undefined
   const state = await resolvePending(deps, image, loaded)
-  const decision = decideVersion(state)
+  const decision = decideVersion(state, image.targetNames)
   try {
-    if (decision.kind === 'ready') await publishVersion(deps, image, state, decision.children)
+    if (decision.kind === 'ready') await publishVersion(deps, image, state, decision.children, decision.partial)
     if (decision.kind === 'published') await pushMovingTags(deps, image)
   } catch (error) {
     await recordFailure(deps, key, error)
@@ -37,7 +37,7 @@ async function resolvePending(deps: Deps, image: ImageConfig, state: VersionStat
   const pending = Object.entries(state.arrivals).filter(([, arrival]) => arrival.status === 'pending')
   if (pending.length === 0) return state
   const key = versionKey(image.name, state.version)
-  const outcomes = await Promise.all(pending.map(([platform, arrival]) => resolveOne(deps, image, platform, arrival)))
+  const outcomes = await Promise.all(pending.map(([platform, arrival]) => resolveOne(deps, image, state.version, platform, arrival)))
   for (const [i, outcome] of outcomes.entries()) {
     const [platform, arrival] = pending[i] as [string, Arrival]
     if (outcome.kind === 'failed') {
@@ -52,11 +52,11 @@ async function resolvePending(deps: Deps, image: ImageConfig, state: VersionStat
 
 type Outcome = Resolution | { kind: 'failed'; error: unknown }
 
-async function resolveOne(deps: Deps, image: ImageConfig, platform: string, arrival: Arrival): Promise<Outcome> {
+async function resolveOne(deps: Deps, image: ImageConfig, version: string, platform: string, arrival: Arrival): Promise<Outcome> {
   const expected = image.platforms.find((p) => p.key === platform)
   if (!expected) return { kind: 'refused', reason: `${platform} is no longer configured for this image` }
   try {
-    const resolution = await resolveArrival(deps, image, expected, arrival)
+    const resolution = await resolveArrival(deps, image, expected, version, arrival)
     if (resolution.kind === 'refused') {
       deps.log.warn('refused arch image', { image: image.name, platform, source: arrival.source, reason: resolution.reason })
     }

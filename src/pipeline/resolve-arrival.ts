@@ -1,18 +1,20 @@
 /**
  * The per-arch work done as soon as an arch tag arrives: resolve the tag in the registry (a
  * payload is only a pointer), flatten a buildx-style index, verify the platform against the image
- * config, and copy the child (blobs, manifest, attestations) into the target repository.
+ * config, and copy the child (blobs, manifest, attestations) into every target repository.
  */
 import type { ImageConfig, ImagePlatform } from '../config.ts'
+import { pickImageAnnotations } from '../core/annotations.ts'
 import type { Descriptor } from '../core/image-documents.ts'
-import { parseConfigPlatform, parseImageIndex, parseImageManifest } from '../core/image-documents.ts'
+import { parseImageConfig, parseImageIndex, parseImageManifest } from '../core/image-documents.ts'
+import { renderSourceReference } from '../core/naming.ts'
 import { isImageManifestMediaType, isIndexMediaType } from '../core/media-types.ts'
 import { formatPlatform, isSamePlatform, type Platform } from '../core/platform.ts'
-import { formatRepositoryName, parseReference, type RepositoryName } from '../core/reference.ts'
+import { parseReference, type RepositoryName } from '../core/reference.ts'
 import type { Arrival, Resolution } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
-import { InvalidManifestError } from '../errors.ts'
 import type { Manifest } from '../registry/registry-client.ts'
+import { copyChild } from './copy-child.ts'
 import { startEarlyWork, type EarlyWork } from './early-work.ts'
 
 // BuildKit's inline attestation annotations:
@@ -20,18 +22,21 @@ import { startEarlyWork, type EarlyWork } from './early-work.ts'
 const REFERENCE_TYPE = 'vnd.docker.reference.type'
 const REFERENCE_DIGEST = 'vnd.docker.reference.digest'
 
-/** Resolves one arrival and, when it is sound, copies it into the image's target repository. */
-export async function resolveArrival(deps: Deps, image: ImageConfig, expected: ImagePlatform, arrival: Pick<Arrival, 'source' | 'hintDigest' | 'hintBlobs' | 'previous'>): Promise<Resolution> {
+type ArrivalView = Pick<Arrival, 'source' | 'hintDigest' | 'hintBlobs' | 'previous'>
+
+/** Resolves one arrival of `version` and, when it is sound, copies it into every target. */
+export async function resolveArrival(deps: Deps, image: ImageConfig, expected: ImagePlatform, version: string, arrival: ArrivalView): Promise<Resolution> {
   const ref = parseReference(arrival.source)
   if (!ref?.tag) return { kind: 'refused', reason: `"${arrival.source}" is not a tagged reference` }
   const repo: RepositoryName = { registry: ref.registry, repository: ref.repository }
-  deps.registry.declareAccess?.({ pull: [repo], push: [image.target] })
-  const early = startEarlyWork(deps, repo, image.target, arrival.hintBlobs)
+  // One token per registry for the whole publish: every arch's source repository and every target.
+  deps.registry.declareAccess?.({ pull: [repo, ...sourceRepositories(image)], push: image.targets })
+  const early = startEarlyWork(deps, repo, image.targets, arrival.hintBlobs)
   // Distribution notifies a push by tag before the tag link is written (seen with 2.8: a GET of the
   // tag right after the event answers 404 MANIFEST_UNKNOWN; registry/handlers/manifests.go puts the
   // manifest, which fires the event, then tags it). The event's digest names the same content, and
-  // GET by digest verifies it, so use it when the source gave one; a later move of the tag comes
-  // with its own event (and the sweep re-resolves by tag).
+  // GET by digest verifies it, so use it when the source gave one; older events are dropped by
+  // their timestamps, and the sweep re-checks the tag itself.
   const top = await deps.registry.getManifest(repo, arrival.hintDigest ?? ref.tag)
   // The tag still names what was verified and copied last time (Docker Hub redeliveries carry no digest).
   if (arrival.previous?.tagDigest === top.digest) return { kind: 'ready', child: arrival.previous }
@@ -39,10 +44,23 @@ export async function resolveArrival(deps: Deps, image: ImageConfig, expected: I
   if (picked.kind === 'refused') return { ...picked, tagDigest: top.digest }
   const verified = await verifyPlatform(deps, repo, picked.manifest, expected, early)
   if (verified.kind === 'refused') return { ...verified, tagDigest: top.digest }
-  await copyIntoTarget(deps, repo, image.target, [picked.manifest, ...picked.attestations.map((a) => a.manifest)], early)
+  await copyChild(deps, image, { repo, tag: ref.tag, arch: expected.arch, version }, [picked.manifest, ...picked.attestations.map((a) => a.manifest)], early)
   const manifest = { mediaType: picked.manifest.mediaType, digest: picked.manifest.digest, size: picked.manifest.bytes.length }
-  const child = { tagDigest: top.digest, manifest: { ...manifest, platform: verified.platform }, attestations: picked.attestations.map((a) => a.descriptor) }
+  const child = {
+    tagDigest: top.digest,
+    manifest: { ...manifest, platform: verified.platform },
+    attestations: picked.attestations.map((a) => a.descriptor),
+    ...(Object.keys(verified.annotations).length > 0 ? { imageAnnotations: verified.annotations } : {}),
+  }
   return { kind: 'ready', child }
+}
+
+function sourceRepositories(image: ImageConfig): RepositoryName[] {
+  const names = new Map(image.platforms.map((p) => {
+    const ref = renderSourceReference(image.from, p.arch, '0')
+    return [`${ref.registry}/${ref.repository}`, { registry: ref.registry, repository: ref.repository }] as const
+  }))
+  return [...names.values()]
 }
 
 interface Attestation {
@@ -74,7 +92,7 @@ async function pickChild(deps: Deps, repo: RepositoryName, top: Manifest, expect
   return { kind: 'picked', manifest: manifest as Manifest, attestations }
 }
 
-type Verified = { kind: 'verified'; platform: Platform } | { kind: 'refused'; reason: string }
+type Verified = { kind: 'verified'; platform: Platform; annotations: Record<string, string> } | { kind: 'refused'; reason: string }
 
 // The name only claims a platform; the image config says what it is. A mislabeled arch must not
 // be published under the wrong platform.
@@ -82,27 +100,13 @@ async function verifyPlatform(deps: Deps, repo: RepositoryName, manifest: Manife
   const parsed = parseImageManifest(manifest.bytes)
   if (!parsed.ok) return { kind: 'refused', reason: parsed.reason }
   const configBytes = (await early.config(parsed.value.config.digest)) ?? (await deps.registry.getBlob(repo, parsed.value.config.digest))
-  const config = parseConfigPlatform(configBytes)
+  const config = parseImageConfig(configBytes)
   if (!config.ok) return { kind: 'refused', reason: config.reason }
-  if (!isSamePlatform(config.value, expected.platform)) {
-    const reason = `named for ${expected.key} but its image config says ${formatPlatform(config.value)}`
+  if (!isSamePlatform(config.value.platform, expected.platform)) {
+    const reason = `named for ${expected.key} but its image config says ${formatPlatform(config.value.platform)}`
     return { kind: 'refused', reason }
   }
-  const { osVersion, osFeatures } = config.value
-  return { kind: 'verified', platform: { ...expected.platform, ...(osVersion ? { osVersion } : {}), ...(osFeatures ? { osFeatures } : {}) } }
-}
-
-async function copyIntoTarget(deps: Deps, from: RepositoryName, to: RepositoryName, manifests: Manifest[], early: EarlyWork): Promise<void> {
-  if (formatRepositoryName(from) === formatRepositoryName(to)) return
-  await Promise.all(manifests.map((m) => copyManifest(deps, from, to, m, early)))
-}
-
-// Registries may reject a manifest whose blobs are not in the same repository
-// (MANIFEST_BLOB_UNKNOWN, distribution-spec "Pushing Manifests"), so blobs first, then the manifest.
-async function copyManifest(deps: Deps, from: RepositoryName, to: RepositoryName, manifest: Manifest, early: EarlyWork): Promise<void> {
-  const parsed = parseImageManifest(manifest.bytes)
-  if (!parsed.ok) throw new InvalidManifestError(`cannot copy ${manifest.digest}: ${parsed.reason}`)
-  const blobs = [parsed.value.config, ...parsed.value.layers]
-  await Promise.all(blobs.map(async (blob) => (await early.copied(blob.digest)) || deps.registry.copyBlob(from, to, blob)))
-  await deps.registry.putManifest(to, manifest.digest, manifest)
+  const { osVersion, osFeatures } = config.value.platform
+  const platform = { ...expected.platform, ...(osVersion ? { osVersion } : {}), ...(osFeatures ? { osFeatures } : {}) }
+  return { kind: 'verified', platform, annotations: pickImageAnnotations(config.value.labels, parsed.value.annotations) }
 }

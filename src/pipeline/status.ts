@@ -1,6 +1,6 @@
 /**
- * The status view (`GET /status`): per image and version, what was expected, what arrived, where
- * it stands and what was published. Read-only.
+ * The status view (`GET /status`): per image and version, what was expected, what arrived and
+ * when, where it stands and what was published where; per image the moving tags. Read-only.
  */
 import type { ImageConfig } from '../config.ts'
 import type { ImageState } from '../core/image-state.ts'
@@ -8,40 +8,44 @@ import { decideVersion, type VersionDecision, type VersionState } from '../core/
 import type { Deps } from '../deps.ts'
 import { imageKey, versionPrefix } from '../state/store.ts'
 
-export type VersionStatusState = 'waiting' | 'publishing' | 'published' | 'refused'
+export type VersionStatusState = 'waiting' | 'stale' | 'publishing' | 'published' | 'partial' | 'refused'
 
 /** Builds the status of every configured image, or of the one named. */
-export async function buildStatus(deps: Deps, only?: string): Promise<{ images: unknown[] }> {
+export async function buildStatus(deps: Deps, only?: string): Promise<{ images: unknown[]; warnings?: string[] }> {
   const images = deps.config.images.filter((image) => !only || image.name === only)
-  return { images: await Promise.all(images.map((image) => buildImageStatus(deps, image))) }
+  const warnings = deps.config.warnings.length > 0 ? { warnings: deps.config.warnings } : {}
+  return { images: await Promise.all(images.map((image) => buildImageStatus(deps, image))), ...warnings }
 }
 
 async function buildImageStatus(deps: Deps, image: ImageConfig) {
   const tags = ((await deps.store.load(imageKey(image.name)))?.value as ImageState | undefined)?.tags ?? {}
   const keys = await deps.store.list(versionPrefix(image.name))
-  const states = await Promise.all(keys.map(async (key) => (await deps.store.load(key))?.value as VersionState))
+  const states = await Promise.all(keys.map(async (key) => (await deps.store.load(key))?.value as VersionState | undefined))
   return {
     image: image.name,
+    targets: image.targetNames,
     platforms: image.platforms.map((p) => p.key),
     tags,
-    versions: states.filter(Boolean).map(formatVersionStatus),
+    versions: states.flatMap((state) => (state ? [formatVersionStatus(state, image)] : [])),
   }
 }
 
 /** Formats one version's ledger for humans and scripts. */
-export function formatVersionStatus(state: VersionState) {
-  const decision = decideVersion(state)
+export function formatVersionStatus(state: VersionState, image: ImageConfig) {
+  const decision = decideVersion(state, image.targetNames)
   const arrivals = Object.values(state.arrivals)
   const arrived = Object.fromEntries(arrivals.map((a) => [a.source, (a.status === 'pending' ? a.hintDigest : a.tagDigest) ?? a.tagDigest ?? null]))
   const arrivedAt = Object.fromEntries(arrivals.map((a) => [a.source, a.receivedAt]))
+  const publication = state.publication
   return {
     version: state.version,
     state: stateOf(decision),
     expected: state.expected,
     arrived,
     arrivedAt,
-    ...details(decision),
-    ...(state.publication ? { published: { digest: state.publication.digest, mediaType: state.publication.mediaType, tags: state.publication.tags, at: state.publication.at } } : {}),
+    ...details(decision, state),
+    ...(state.expired ? { deadline: state.expired } : {}),
+    ...(publication ? { published: { digest: publication.digest, mediaType: publication.mediaType, tags: publication.tags, targets: publication.targets, partial: publication.partial, at: publication.at } } : {}),
     ...(state.failure ? { lastError: state.failure } : {}),
     updatedAt: state.updatedAt,
   }
@@ -49,11 +53,13 @@ export function formatVersionStatus(state: VersionState) {
 
 function stateOf(decision: VersionDecision): VersionStatusState {
   if (decision.kind === 'ready') return 'publishing'
+  if (decision.kind === 'published') return decision.publication.partial ? 'partial' : 'published'
   return decision.kind
 }
 
-function details(decision: VersionDecision): Record<string, unknown> {
-  if (decision.kind === 'waiting') return { missing: decision.missing, pending: decision.pending }
+function details(decision: VersionDecision, state: VersionState): Record<string, unknown> {
+  if (decision.kind === 'waiting' || decision.kind === 'stale') return { missing: decision.missing, pending: decision.pending }
+  if (decision.kind === 'published' && decision.publication.partial) return { missing: state.expected.filter((p) => !state.arrivals[p]?.child) }
   if (decision.kind === 'refused') return { refused: decision.refusals, reason: decision.refusals.map((r) => `${r.platform}: ${r.reason}`).join('; ') }
   return {}
 }

@@ -84,7 +84,9 @@ async function sendAuthenticated(context: Context, endpoint: RegistryEndpoint, r
     if (challenge.scheme === 'bearer') need = mergeScopes(need, challenge.scopes)
     if (used?.token) replacedToken = true
     answeredChallenge = true
-    used = await authorize(context, endpoint, host, need, request, true)
+    // Only a refused token forces a new request; a first challenge shares a token that a
+    // concurrent first request is already fetching, when it covers this need.
+    used = await authorize(context, endpoint, host, need, request, used?.token !== undefined)
   }
 }
 

@@ -3,6 +3,14 @@
  * of bodies we do not need so that pooled connections can be reused.
  */
 
+/** A response body that ended early (connection reset or truncated): the whole call may be retried. */
+export class BodyCutError extends Error {
+  constructor(cause: unknown) {
+    super('the response body ended early', { cause })
+    this.name = 'BodyCutError'
+  }
+}
+
 /** Reads the whole body when it is at most `maxBytes`; undefined (and the body cancelled) when larger. */
 export async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array | undefined> {
   const declared = Number(response.headers.get('content-length') ?? Number.NaN)
@@ -34,7 +42,9 @@ async function readUpTo(response: Response, maxBytes: number): Promise<{ bytes: 
   const chunks: Uint8Array[] = []
   let total = 0
   for (;;) {
-    const { done, value } = await reader.read()
+    const { done, value } = await reader.read().catch((error: unknown) => {
+      throw new BodyCutError(error)
+    })
     if (done) return { bytes: concat(chunks, total), complete: true }
     chunks.push(value)
     total += value.byteLength

@@ -9,7 +9,8 @@ import { copyBlob } from './blob-copy.ts'
 import { getBlob } from './blobs.ts'
 import { getManifest, headManifest, putManifest } from './manifests.ts'
 import type { RegistryClient } from './registry-client.ts'
-import { createRequestContext } from './request-context.ts'
+import { listReferrers } from './referrers.ts'
+import { createRequestContext, retryBodyCuts } from './request-context.ts'
 
 /** Everything the client needs from its runtime. */
 export interface RegistryClientOptions {
@@ -43,12 +44,14 @@ export function createRegistryClient(options: RegistryClientOptions): HttpRegist
     now: options.now ?? Date.now,
     log: options.log ?? silentLogger,
   })
+  const noReferrersApi = new Set<string>()
   return {
-    getManifest: (repo, reference) => getManifest(context, repo, reference),
+    getManifest: (repo, reference) => retryBodyCuts(context, 'GET', `${repo.registry}/${repo.repository}/manifests/${reference}`, () => getManifest(context, repo, reference)),
     headManifest: (repo, reference) => headManifest(context, repo, reference),
     putManifest: (repo, reference, manifest, putOptions) => putManifest(context, repo, reference, manifest, putOptions),
-    getBlob: (repo, digest, maxBytes) => getBlob(context, repo, digest, maxBytes),
+    getBlob: (repo, digest, maxBytes) => retryBodyCuts(context, 'GET', `${repo.registry}/${repo.repository}/blobs/${digest}`, () => getBlob(context, repo, digest, maxBytes)),
     copyBlob: (from, to, blob) => copyBlob(context, from, to, blob),
+    listReferrers: (repo, digest) => retryBodyCuts(context, 'GET', `${repo.registry}/${repo.repository}/referrers/${digest}`, () => listReferrers(context, noReferrersApi, repo, digest)),
     declareAccess: (plan) => {
       for (const repo of plan.pull ?? []) context.auth.declare(repo.registry, [pullScope(repo.repository)])
       for (const repo of plan.push ?? []) context.auth.declare(repo.registry, [pushScope(repo.repository)])

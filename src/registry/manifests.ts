@@ -9,7 +9,7 @@ import { pullScope, pushScope } from './auth-challenge.ts'
 import { discardBody, readCapped } from './body.ts'
 import { buildRegistryUrl } from './endpoint.ts'
 import { RegistryError } from './errors.ts'
-import type { Manifest, ManifestHead, PutManifestOptions } from './registry-client.ts'
+import type { Manifest, ManifestHead, PutManifestOptions, PutManifestResult } from './registry-client.ts'
 import { expectStatus, type RequestContext } from './request-context.ts'
 
 // "Clients and registries SHOULD handle at least 4 megabytes" (distribution-spec, Pushing Manifests).
@@ -60,7 +60,7 @@ export async function putManifest(
   reference: string,
   manifest: { bytes: Uint8Array; mediaType: string },
   options: PutManifestOptions = {},
-): Promise<{ digest: string; skipped: boolean }> {
+): Promise<PutManifestResult> {
   const digest = await computeDigest(manifest.bytes)
   if (options.headFirst) {
     // 403 counts as absent (Artifactory answers HEAD with 403), as go-containerregistry's manifestExists does:
@@ -80,7 +80,8 @@ export async function putManifest(
   await discardBody(response)
   const stored = response.headers.get('docker-content-digest')
   if (stored && stored !== digest) throw digestMismatch('PUT', url, digest, stored)
-  return { digest, skipped: false }
+  const subject = response.headers.get('oci-subject')
+  return subject ? { digest, skipped: false, subject } : { digest, skipped: false }
 }
 
 /** The manifest's own `mediaType` field when present, else the response's Content-Type. */

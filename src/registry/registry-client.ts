@@ -28,6 +28,13 @@ export interface PutManifestOptions {
   headFirst?: boolean
 }
 
+/** What a manifest PUT did; `subject` is the registry's `OCI-Subject` answer (it indexed a referrer). */
+export interface PutManifestResult {
+  digest: string
+  skipped: boolean
+  subject?: string
+}
+
 /** Registry operations used by the pipeline; every method throws RegistryError on failure. */
 export interface RegistryClient {
   /** GETs a manifest by tag or digest with the full Accept list and verifies its digest. */
@@ -40,7 +47,7 @@ export interface RegistryClient {
     reference: string,
     manifest: { bytes: Uint8Array; mediaType: string },
     options?: PutManifestOptions,
-  ): Promise<{ digest: string; skipped: boolean }>
+  ): Promise<PutManifestResult>
   /** GETs a small blob (an image config) fully into memory, verifying digest and a size cap. */
   getBlob(repo: RepositoryName, digest: string, maxBytes?: number): Promise<Uint8Array>
   /**
@@ -53,4 +60,6 @@ export interface RegistryClient {
    * with token auth is asked once for a token covering all of them. Optional; a hint only.
    */
   declareAccess?(plan: { pull?: RepositoryName[]; push?: RepositoryName[] }): void
+  /** Lists the referrers of `digest` (referrers API, else the `sha256-<hex>` tag); [] when none. */
+  listReferrers(repo: RepositoryName, digest: string): Promise<Descriptor[]>
 }

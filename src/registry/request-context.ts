@@ -6,9 +6,9 @@ import type { RegistryOptions } from '../config.ts'
 import type { RepositoryName } from '../core/reference.ts'
 import type { Logger } from '../log.ts'
 import { createAuthenticator, type AuthRequest, type Authenticator } from './auth.ts'
-import { discardBody } from './body.ts'
+import { BodyCutError, discardBody } from './body.ts'
 import { isRegistryOrigin, resolveEndpoint, resolveLocation, type RegistryEndpoint } from './endpoint.ts'
-import { readRegistryError } from './errors.ts'
+import { readRegistryError, RegistryError } from './errors.ts'
 import { createTransport, type RetryPolicy, type Send, type TransportOptions } from './transport.ts'
 
 /** The shared state of one registry client. */
@@ -65,6 +65,28 @@ async function sendFollowing(transport: Send, auth: Authenticator, endpoint: Reg
 function withoutScopes(request: AuthRequest) {
   const { scopes: _scopes, ...rest } = request
   return rest
+}
+
+/**
+ * Runs a GET whose body is read after the transport returned, again when that body is cut off
+ * mid-way (a reset after the headers): the transport cannot see it, so the whole call is retried,
+ * within the same attempts and deadline. Ends in a temporary RegistryError for the sweep to retry.
+ */
+export async function retryBodyCuts<T>(context: RequestContext, method: string, url: string, call: () => Promise<T>): Promise<T> {
+  const deadline = context.deadline()
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call()
+    } catch (error) {
+      if (!(error instanceof BodyCutError)) throw error
+      const delay = Math.min(context.retry.maxDelayMs, context.retry.baseDelayMs * 2 ** (attempt - 1))
+      if (attempt >= context.retry.attempts || context.now() + delay > deadline) {
+        throw new RegistryError({ reason: 'network', method, url, detail: 'the response body ended early', temporary: true, cause: error })
+      }
+      context.log.warn('registry response cut off; retried', { method, url, attempt })
+      await context.sleep(delay)
+    }
+  }
 }
 
 /** Throws the RegistryError for `response` unless its status is one of `expected`. */

@@ -18,8 +18,10 @@ export function createMemoryStore(): StateStore {
       entries.set(key, { json: JSON.stringify(value), version: current + 1 })
       return { ok: true, version: current + 1 }
     },
-    async list(prefix) {
-      return [...entries.keys()].filter((key) => key.startsWith(prefix)).sort()
+    async list(prefix, options = {}) {
+      const keys = [...entries.keys()].filter((key) => key.startsWith(prefix)).sort()
+      if (options.descending) keys.reverse()
+      return options.limit === undefined ? keys : keys.slice(0, options.limit)
     },
   }
 }

@@ -10,6 +10,12 @@ export interface Versioned<T = unknown> {
   version: number
 }
 
+/** Options of `list`: the order (descending puts the greatest keys first) and a cap. */
+export interface ListOptions {
+  descending?: boolean
+  limit?: number
+}
+
 /** Outcome of a conditional save. */
 export type SaveResult = { ok: true; version: number } | { ok: false; reason: 'conflict' }
 
@@ -18,8 +24,8 @@ export interface StateStore {
   load(key: string): Promise<Versioned | undefined>
   /** Writes `value` if the key is still at `expectedVersion` (0 = must not exist yet). */
   save(key: string, value: unknown, expectedVersion: number): Promise<SaveResult>
-  /** Lists the keys starting with `prefix`, in ascending order. */
-  list(prefix: string): Promise<string[]>
+  /** Lists the keys starting with `prefix`, ascending (or descending with `newestFirst`), at most `limit`. */
+  list(prefix: string, options?: ListOptions): Promise<string[]>
   /** Releases resources (file handles); optional. */
   close?(): Promise<void>
 }
@@ -32,6 +38,19 @@ export function versionKey(image: string, version: string): string {
 /** Prefix of every version ledger of an image. */
 export function versionPrefix(image: string): string {
   return `version/${image}/`
+}
+
+/**
+ * Key of a write-once marker of when a version was first seen: listing `recentPrefix(image)`
+ * descending gives the newest versions first without loading every ledger of the image.
+ */
+export function recentKey(image: string, createdAt: string, version: string): string {
+  return `recent/${image}/${createdAt}/${version}`
+}
+
+/** Prefix of an image's version markers (see `recentKey`). */
+export function recentPrefix(image: string): string {
+  return `recent/${image}/`
 }
 
 /** Key of one image's moving-tag ledger. */

@@ -4,6 +4,8 @@ import {
   applyResolution,
   createVersionState,
   decideVersion,
+  expireVersion,
+  markTargetMissing,
   markFailed,
   markPublished,
   recordArrival,
@@ -41,6 +43,7 @@ describe('version state', () => {
     const decision = decideVersion(both)
     expect(decision.kind).toBe('ready')
     expect(decision.kind === 'ready' && decision.children.map((c) => c.manifest.digest)).toEqual([d(1), d(2)])
+    expect(decision.kind === 'ready' && decision.partial).toBe(false)
   })
 
   it('treats a redelivery with the same digest as a duplicate', () => {
@@ -90,11 +93,43 @@ describe('version state', () => {
     const ready = resolve(arrive(resolve(arrive(empty, 'linux/amd64', 1), 'linux/amd64', 1), 'linux/arm64', 2), 'linux/arm64', 2)
     const failed = markFailed(ready, 'registry down', T)
     expect(failed.failure).toEqual({ message: 'registry down', at: T, attempts: 1 })
-    const publication = { digest: d(10), mediaType: MEDIA_TYPES.dockerList, manifest: '{}', children: [d(1), d(2)], tags: ['v1'], at: T }
-    const published = markPublished(failed, publication)
+    const publication = { digest: d(10), mediaType: MEDIA_TYPES.dockerList, manifest: '{}', children: [d(1), d(2)], tags: ['v1'], partial: false, at: T }
+    const published = markPublished(failed, publication, 'r/app')
     expect(published.failure).toBeUndefined()
-    expect(decideVersion(published)).toEqual({ kind: 'published', publication })
+    expect(decideVersion(published)).toEqual({ kind: 'published', publication: { ...publication, targets: ['r/app'] } })
+    expect(decideVersion(published, ['r/app', 'mirror/app']).kind).toBe('ready')
+    expect(decideVersion(markPublished(published, publication, 'mirror/app'), ['r/app', 'mirror/app']).kind).toBe('published')
     const rebuilt = resolve(arrive(published, 'linux/arm64', 5), 'linux/arm64', 5)
     expect(decideVersion(rebuilt).kind).toBe('ready')
+  })
+
+  it('drops a delivery older than one already seen for the same tag', () => {
+    const newer = recordArrival(empty, { platform: 'linux/amd64', source: 'r/app:v1-amd64', hintDigest: d(2), eventAt: '2026-11-27T10:00:01.000000000Z', receivedAt: T })!
+    expect(recordArrival(newer, { platform: 'linux/amd64', source: 'r/app:v1-amd64', hintDigest: d(1), eventAt: '2026-11-27T10:00:00.500000000Z', receivedAt: T })).toBeUndefined()
+    const later = recordArrival(newer, { platform: 'linux/amd64', source: 'r/app:v1-amd64', hintDigest: d(3), eventAt: '2026-11-27T10:00:02.000000000Z', receivedAt: T })
+    expect(later?.arrivals['linux/amd64']).toMatchObject({ hintDigest: d(3), eventAt: '2026-11-27T10:00:02.000000000Z' })
+  })
+
+  it('publishes the arches present after the deadline when asked to, and marks stale otherwise', () => {
+    const one = resolve(arrive(empty, 'linux/amd64', 1), 'linux/amd64', 1)
+    const early = '2026-11-27T00:00:59.000Z'
+    const late = '2026-11-27T00:01:01.000Z'
+    expect(expireVersion(one, 'publish-partial', 60_000, early)).toBeUndefined()
+    const partial = expireVersion(one, 'publish-partial', 60_000, late)!
+    const decision = decideVersion(partial)
+    expect(decision.kind === 'ready' && decision.partial).toBe(true)
+    expect(decision.kind === 'ready' && decision.children.map((c) => c.manifest.digest)).toEqual([d(1)])
+    expect(decideVersion(expireVersion(one, 'stale', 60_000, late)!)).toEqual({ kind: 'stale', missing: ['linux/arm64'], pending: [] })
+    const completed = resolve(arrive(partial, 'linux/arm64', 2), 'linux/arm64', 2)
+    const full = decideVersion(completed)
+    expect(full.kind === 'ready' && !full.partial && full.children.length === 2).toBe(true)
+  })
+
+  it('forgets a target whose version tag went missing', () => {
+    const ready = resolve(arrive(resolve(arrive(empty, 'linux/amd64', 1), 'linux/amd64', 1), 'linux/arm64', 2), 'linux/arm64', 2)
+    const publication = { digest: d(10), mediaType: MEDIA_TYPES.dockerList, manifest: '{}', children: [d(1), d(2)], tags: ['v1'], partial: false, at: T }
+    const published = markPublished(ready, publication, 'r/app')
+    expect(decideVersion(markTargetMissing(published, 'r/app', T)!).kind).toBe('ready')
+    expect(markTargetMissing(published, 'other', T)).toBeUndefined()
   })
 })

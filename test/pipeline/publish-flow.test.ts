@@ -38,7 +38,7 @@ describe('publish flow (fake registry)', () => {
     expect(await computeDigest(latest.bytes)).toBe(await computeDigest(s.registry.getManifest('demo/app', 'v1.0.2')!.bytes))
     const status = (await s.status()).images[0]
     expect(status.versions[0]).toMatchObject({ state: 'published', published: { digest: await computeDigest(latest.bytes), tags: ['v1.0.2'] } })
-    expect(status.tags.latest).toMatchObject({ version: 'v1.0.2', pushed: true })
+    expect(status.tags.latest).toMatchObject({ version: 'v1.0.2', pushed: ['registry.test/demo/app'] })
     expect(Object.keys(status.versions[0].arrived)).toEqual(ARCHES.map(([arch]) => `registry.test/demo/app-${arch}:v1.0.2`))
   })
 

@@ -47,6 +47,9 @@ export function describeStoreContract(name: string, create: () => Promise<StateS
       expect(await store.list('version/b/')).toEqual(['version/b/10', 'version/b/2'])
       expect(await store.list('version/')).toEqual(['version/a/1', 'version/b/10', 'version/b/2', 'version/bb/1'])
       expect(await store.list('nothing/')).toEqual([])
+      expect(await store.list('version/', { descending: true })).toEqual(['version/bb/1', 'version/b/2', 'version/b/10', 'version/a/1'])
+      expect(await store.list('version/', { descending: true, limit: 2 })).toEqual(['version/bb/1', 'version/b/2'])
+      expect(await store.list('version/', { limit: 1 })).toEqual(['version/a/1'])
     }))
 
     it('keeps unicode and large values intact', withStore(async (store) => {

@@ -7,7 +7,7 @@ import { parseConfig } from '../../src/config.ts'
 import { silentLogger, type Logger } from '../../src/log.ts'
 import { startNodeServer, type NodeServer } from '../../src/runtime/node-server.ts'
 import { getFreePort } from './free-port.ts'
-import { startRegistry, type RegistryServer } from './registry-server.ts'
+import { startRegistry, type NotificationEndpoint, type RegistryServer } from './registry-server.ts'
 
 export const WEBHOOK_TOKEN = 's3cret'
 
@@ -37,7 +37,7 @@ export function exampleConfig(host: string, extra: Record<string, unknown> = {})
 }
 
 /** Starts our server and a registry that notifies it. */
-export async function startE2EStack(options: { log?: Logger; config?: (host: string) => unknown } = {}): Promise<E2EStack> {
+export async function startE2EStack(options: { log?: Logger; config?: (host: string) => unknown; notification?: Partial<NotificationEndpoint> } = {}): Promise<E2EStack> {
   const port = await getFreePort()
   const host = `127.0.0.1:${port}`
   const dataDir = mkdtempSync(join(tmpdir(), 'mh-e2e-'))
@@ -45,12 +45,13 @@ export async function startE2EStack(options: { log?: Logger; config?: (host: str
   const server = await startNodeServer({ config, dataPath: join(dataDir, 'state.db'), port: 0, log: options.log ?? silentLogger })
   const registry = await startRegistry({
     port,
-    notifications: [{ url: `${server.url}/webhooks/distribution`, headers: { Authorization: [`Bearer ${WEBHOOK_TOKEN}`] } }],
+    notifications: [{ url: `${server.url}/webhooks/distribution`, headers: { Authorization: [`Bearer ${WEBHOOK_TOKEN}`] }, ...options.notification }],
   }).catch(async (error) => {
     await server.close()
     throw error
   })
-  const status = async () => (await fetch(`${server.url}/status`)).json()
+  // Configurations that set server.adminToken use the webhook token for it.
+  const status = async () => (await fetch(`${server.url}/status`, { headers: { authorization: `Bearer ${WEBHOOK_TOKEN}` } })).json()
   return {
     registry,
     server,

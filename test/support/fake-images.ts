@@ -35,6 +35,8 @@ export interface FakeImageSpec {
   attestation?: boolean
   /** Windows: sets `os.version` and adds a foreign base layer. */
   osVersion?: string
+  /** Extra config labels (e.g. org.opencontainers.image.source). */
+  labels?: Record<string, string>
 }
 
 const encoder = new TextEncoder()
@@ -61,7 +63,7 @@ export async function buildFakeImage(spec: FakeImageSpec): Promise<FakeImage> {
       ...(platform.variant ? { variant: platform.variant } : {}),
       ...(spec.osVersion ? { 'os.version': spec.osVersion } : {}),
       rootfs: { type: 'layers', diff_ids: [...foreignLayers, ...layers.map((l) => l.descriptor)].map((d) => d.digest) },
-      config: { Labels: { seed: spec.seed } },
+      config: { Labels: { seed: spec.seed, ...spec.labels } },
     }),
   )
   const manifestType = docker ? MEDIA_TYPES.dockerManifest : MEDIA_TYPES.ociManifest
@@ -134,4 +136,40 @@ export async function seedFakeImage(registry: FakeRegistry, repository: string, 
   if (image.attestation) await put(image.attestation.manifest, image.attestation.manifest.descriptor.digest)
   const top = image.index ?? image.manifest
   return put(top, tag)
+}
+
+/** A referrer (a signature-like artifact) whose `subject` is `subject`. */
+export interface FakeReferrer {
+  manifest: FakeBlob
+  blobs: FakeBlob[]
+}
+
+/** Builds an OCI artifact manifest (empty config, one layer) that refers to `subject`. */
+export async function buildFakeReferrer(subject: Descriptor, seed: string, artifactType = 'application/vnd.example.signature.v1+json'): Promise<FakeReferrer> {
+  const empty = await blob('application/vnd.oci.empty.v1+json', encoder.encode('{}'))
+  const payload = await blob('application/vnd.example.signature.payload', encoder.encode(`signature ${seed} of ${subject.digest}`))
+  const manifest = await blob(
+    MEDIA_TYPES.ociManifest,
+    json({
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPES.ociManifest,
+      artifactType,
+      config: empty.descriptor,
+      layers: [payload.descriptor],
+      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+    }),
+    { artifactType },
+  )
+  return { manifest, blobs: [empty, payload] }
+}
+
+/** Uploads a referrer and records it in the referrers tag `sha256-<hex>` (the fake has no referrers API). */
+export async function seedFakeReferrer(registry: FakeRegistry, repository: string, subjectDigest: string, referrer: FakeReferrer): Promise<void> {
+  for (const item of referrer.blobs) await registry.putBlob(repository, item.bytes)
+  await registry.putManifest(repository, referrer.manifest.descriptor.digest, referrer.manifest.bytes, MEDIA_TYPES.ociManifest)
+  const tag = subjectDigest.replace(':', '-')
+  const existing = registry.getManifest(repository, tag)
+  const manifests = existing ? JSON.parse(new TextDecoder().decode(existing.bytes)).manifests : []
+  const index = json({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [...manifests, referrer.manifest.descriptor] })
+  await registry.putManifest(repository, tag, index, MEDIA_TYPES.ociIndex)
 }

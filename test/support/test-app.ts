@@ -65,6 +65,7 @@ export interface PushEventSpec {
   action?: string
   host?: string
   references?: { mediaType: string; digest: string; size: number }[]
+  timestamp?: string
 }
 
 /** Builds a distribution notification body (v1 envelope) from event specs. */
@@ -72,6 +73,7 @@ export function distributionBody(events: PushEventSpec[]): string {
   return JSON.stringify({
     events: events.map((event, i) => ({
       id: `event-${i}`,
+      ...(event.timestamp ? { timestamp: event.timestamp } : {}),
       action: event.action ?? 'push',
       target: {
         mediaType: event.mediaType ?? MEDIA_TYPES.dockerManifest,

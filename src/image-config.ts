@@ -1,0 +1,152 @@
+/**
+ * The `images[]` part of the configuration: schema and resolution of one image (targets, naming
+ * template, platforms, tag policy, deadline, annotations, child tags). Pure; used by config.ts.
+ */
+import * as z from 'zod'
+import type { IndexMediaTypeChoice } from './core/index-manifest.ts'
+import { parseSourceTemplate, type SourceTemplate } from './core/naming.ts'
+import { defaultArchName, formatPlatform, parsePlatform, type Platform } from './core/platform.ts'
+import { formatRepositoryName, isValidTag, parseRepositoryName, type RepositoryName } from './core/reference.ts'
+import { DEFAULT_TAG_POLICY, renderTagTemplate, type TagPolicy } from './core/tag-policy.ts'
+import type { DeadlineAction } from './core/version-state.ts'
+
+/** One platform an image is built for, with the `{arch}` name its per-arch images use. */
+export interface ImagePlatform {
+  key: string
+  platform: Platform
+  arch: string
+}
+
+/** One multi-arch image: where its per-arch images come from and where the index goes. */
+export interface ImageConfig {
+  /** The first target, `registry/repository`: the image's identity in state and status. */
+  name: string
+  target: RepositoryName
+  /** Every repository the index is published to (the first one is `target`). */
+  targets: RepositoryName[]
+  /** `registry/repository` of each target, in the same order (how the ledgers name them). */
+  targetNames: string[]
+  from: SourceTemplate
+  platforms: ImagePlatform[]
+  indexMediaType: IndexMediaTypeChoice
+  tags: TagPolicy
+  deadline?: { ms: number; action: DeadlineAction }
+  annotations: Record<string, string>
+  childTags?: string
+  referrers: boolean
+}
+
+const platformInput = z.union([
+  z.string(),
+  z.object({ platform: z.string(), arch: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional() }).strict(),
+])
+
+export const imageSchema = z
+  .object({
+    target: z.union([z.string(), z.array(z.string()).min(1)]),
+    from: z.string(),
+    platforms: z.array(platformInput).min(1),
+    indexMediaType: z.enum(['auto', 'oci', 'docker']).default('auto'),
+    tags: z
+      .object({
+        latest: z.boolean().default(DEFAULT_TAG_POLICY.latest),
+        floating: z.array(z.string()).default([]),
+        nonSemver: z.enum(['never', 'last-published']).default(DEFAULT_TAG_POLICY.nonSemver),
+        extra: z.array(z.string()).default([]),
+      })
+      .strict()
+      .default(DEFAULT_TAG_POLICY),
+    deadline: z.object({ seconds: z.number().int().positive(), action: z.enum(['publish-partial', 'stale']) }).strict().optional(),
+    annotations: z.record(z.string().min(1), z.string()).default({}),
+    childTags: z.string().optional(),
+    referrers: z.boolean().default(true),
+  })
+  .strict()
+
+type RawImage = z.infer<typeof imageSchema>
+
+/** Resolves one image; problems are appended to `issues` with their paths. */
+export function resolveImage(raw: RawImage, path: string, issues: string[]): ImageConfig {
+  const targets = (Array.isArray(raw.target) ? raw.target : [raw.target]).flatMap((text, i) => resolveTarget(text, Array.isArray(raw.target) ? `${path}.target.${i}` : `${path}.target`, issues))
+  const from = parseSourceTemplate(raw.from)
+  if (!from.ok) issues.push(`${path}.from: ${from.reason}`)
+  const platforms = raw.platforms.flatMap((item, i) => resolvePlatform(item, `${path}.platforms.${i}`, issues))
+  checkUnique(platforms.map((p) => p.key), `${path}.platforms`, 'platform', issues)
+  checkUnique(platforms.map((p) => p.arch), `${path}.platforms`, '{arch} name', issues)
+  checkUnique(targets.map(formatRepositoryName), `${path}.target`, 'target', issues)
+  checkTagTemplates(raw, path, issues)
+  const target = targets[0] ?? { registry: '', repository: '' }
+  return {
+    name: targets[0] ? formatRepositoryName(target) : String(raw.target),
+    target,
+    targets,
+    targetNames: targets.map(formatRepositoryName),
+    from: from.ok ? from.value : { registry: '', repository: '', tag: '' },
+    platforms,
+    indexMediaType: raw.indexMediaType,
+    tags: raw.tags,
+    ...(raw.deadline ? { deadline: { ms: raw.deadline.seconds * 1000, action: raw.deadline.action } } : {}),
+    annotations: raw.annotations,
+    ...(raw.childTags ? { childTags: raw.childTags } : {}),
+    referrers: raw.referrers,
+  }
+}
+
+function resolveTarget(text: string, path: string, issues: string[]): RepositoryName[] {
+  const target = parseRepositoryName(text)
+  if (target) return [target]
+  issues.push(`${path}: not a repository name (e.g. "ghcr.io/org/app")`)
+  return []
+}
+
+function resolvePlatform(item: z.infer<typeof platformInput>, path: string, issues: string[]): ImagePlatform[] {
+  const text = typeof item === 'string' ? item : item.platform
+  const platform = parsePlatform(text)
+  if (!platform) {
+    issues.push(`${path}: "${text}" is not os/arch[/variant] (e.g. "linux/arm/v7")`)
+    return []
+  }
+  const arch = typeof item === 'string' || !item.arch ? defaultArchName(platform) : item.arch
+  return [{ key: formatPlatform(platform), platform, arch }]
+}
+
+// Templates are checked by rendering them for a sample version: the result must be a valid tag.
+function checkTagTemplates(raw: RawImage, path: string, issues: string[]): void {
+  raw.tags.floating.forEach((template, i) => {
+    const where = `${path}.tags.floating.${i}`
+    if (!template.includes('{major}') || /\{(version|patch)\}/.test(template)) issues.push(`${where}: a floating tag needs {major} (and may use {minor}), not {version} or {patch}`)
+    else checkRendered(renderTagTemplate(template, 'v1.2.3'), where, issues)
+  })
+  raw.tags.extra.forEach((template, i) => checkRendered(renderTagTemplate(template, 'v1.2.3'), `${path}.tags.extra.${i}`, issues))
+  if (raw.childTags !== undefined) {
+    const where = `${path}.childTags`
+    if (!raw.childTags.includes('{arch}') || !raw.childTags.includes('{version}')) issues.push(`${where}: needs {version} and {arch} (e.g. "{version}-{arch}")`)
+    else checkRendered(renderTagTemplate(raw.childTags.replaceAll('{arch}', 'amd64'), 'v1.2.3'), where, issues)
+  }
+}
+
+function checkRendered(tag: string | undefined, path: string, issues: string[]): void {
+  if (tag === undefined || !isValidTag(tag)) issues.push(`${path}: does not render to a valid tag (got "${tag ?? ''}")`)
+}
+
+/** Appends an issue for every value that appears more than once. */
+export function checkUnique(values: string[], path: string, what: string, issues: string[]): void {
+  const seen = new Set<string>()
+  for (const value of values) {
+    if (seen.has(value)) issues.push(`${path}: ${what} "${value}" appears twice`)
+    seen.add(value)
+  }
+}
+
+// Registries where clean-up of untagged manifests is common (GHCR clean-up actions, ECR lifecycle
+// rules, Artifact Registry clean-up policies) and deletes the untagged children of an index:
+// actions/delete-package-versions#90, aws/containers-roadmap#1466.
+const UNTAGGED_CLEANUP = [/^ghcr\.io$/, /\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$/, /-docker\.pkg\.dev$/]
+
+/** Warns about targets whose children stay untagged on registries known to clean those up. */
+export function findImageWarnings(image: ImageConfig): string[] {
+  if (image.childTags) return []
+  return image.targets
+    .filter((target) => UNTAGGED_CLEANUP.some((pattern) => pattern.test(target.registry)))
+    .map((target) => `${image.name}: children in ${formatRepositoryName(target)} stay untagged and may be deleted by clean-up of untagged manifests; set "childTags" (e.g. "{version}-{arch}") to protect them`)
+}

@@ -1,0 +1,46 @@
+/**
+ * Copies a verified child into every target repository: blobs first (mount, or streaming copy
+ * across registries), then the manifests, then the optional per-arch child tag that protects it
+ * from registry clean-up of untagged manifests.
+ */
+import type { ImageConfig } from '../config.ts'
+import { parseImageManifest } from '../core/image-documents.ts'
+import { formatRepositoryName, type RepositoryName } from '../core/reference.ts'
+import { renderTagTemplate } from '../core/tag-policy.ts'
+import type { Deps } from '../deps.ts'
+import { InvalidManifestError } from '../errors.ts'
+import type { Manifest, PutManifestResult } from '../registry/registry-client.ts'
+import type { EarlyWork } from './early-work.ts'
+
+/** Where the child came from: its repository, tag, `{arch}` name and the version it belongs to. */
+export interface ChildOrigin {
+  repo: RepositoryName
+  tag: string
+  arch: string
+  version: string
+}
+
+/** Copies `manifests` (the image first, then its attestations) into each target of `image`. */
+export async function copyChild(deps: Deps, image: ImageConfig, origin: ChildOrigin, manifests: Manifest[], early: EarlyWork): Promise<void> {
+  const childTag = image.childTags ? renderTagTemplate(image.childTags.replaceAll('{arch}', origin.arch), origin.version) : undefined
+  await Promise.all(
+    image.targets.map(async (target) => {
+      const same = formatRepositoryName(target) === formatRepositoryName(origin.repo)
+      if (!same) await Promise.all(manifests.map((m) => copyManifest(deps, origin.repo, target, m, early)))
+      const [child] = manifests
+      if (child && childTag && !(same && childTag === origin.tag)) await deps.registry.putManifest(target, childTag, child)
+    }),
+  )
+}
+
+/**
+ * Copies one manifest into `to`. Registries may reject a manifest whose blobs are not in the same
+ * repository (MANIFEST_BLOB_UNKNOWN, distribution-spec "Pushing Manifests"): blobs first.
+ */
+export async function copyManifest(deps: Deps, from: RepositoryName, to: RepositoryName, manifest: Manifest, early: EarlyWork): Promise<PutManifestResult> {
+  const parsed = parseImageManifest(manifest.bytes)
+  if (!parsed.ok) throw new InvalidManifestError(`cannot copy ${manifest.digest}: ${parsed.reason}`)
+  const blobs = [parsed.value.config, ...parsed.value.layers]
+  await Promise.all(blobs.map(async (blob) => (await early.copied(to, blob.digest)) || deps.registry.copyBlob(from, to, blob)))
+  return deps.registry.putManifest(to, manifest.digest, manifest)
+}
