@@ -47,3 +47,83 @@ export function printTable(results: ScenarioResult[], withDocker: boolean): void
   if (!withDocker) console.log('\n(docker CLI not found: no docker manifest comparison in this run)')
   console.log('\nlatency: last per-arch webhook received -> `latest` PUT acknowledged (ours); first `docker manifest create` -> last push done (docker)')
 }
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`
+
+function printRows(title: string, rows: string[][]): void {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)))
+  console.log(`\n${title}`)
+  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '))
+}
+
+/** One ingest run (see bench/ingest.ts). */
+export interface IngestFigures {
+  kind: string
+  images: number
+  deliveriesPerSec: number
+  cpuMsPer1000: number
+  latencyP50Ms: number
+  latencyP99Ms: number
+  failures: number
+  rssPeakBytes: number
+  registryRequestsPerDelivery: number
+  settled: boolean
+}
+
+/** Prints ingest throughput per kind and image count, against the targets. */
+export function printIngestTable(rows: IngestFigures[]): void {
+  const target = (kind: string) => (kind === 'ignored' ? 10_000 : 2_000)
+  const table = [['deliveries', 'images', 'deliveries/s', 'target', 'server CPU ms / 1000', 'latency p50 / p99', 'failures', 'RSS peak (target < 100 MB)', 'registry req / delivery']]
+  for (const r of rows) {
+    const requests = `${r.registryRequestsPerDelivery.toFixed(1)}${r.settled ? '' : ' (still running after 20 s)'}`
+    table.push([r.kind, String(r.images), r.deliveriesPerSec.toFixed(0), `>= ${target(r.kind)}`, r.cpuMsPer1000.toFixed(0), `${r.latencyP50Ms} / ${r.latencyP99Ms} ms`, String(r.failures), mb(r.rssPeakBytes), requests])
+  }
+  printRows('ingest (autocannon -> dist/node.mjs, SQLite state; tracked = new version each, with its deferred resolve work)', table)
+}
+
+/** Prints the 10 -> N images comparison (catalog lookup must not scan: < 10 % change). */
+export function printScalingTable(rows: IngestFigures[]): void {
+  const table = [['deliveries', 'images', 'deliveries/s change', 'CPU per delivery change', 'target']]
+  for (const kind of ['ignored', 'tracked']) {
+    const [small, large] = rows.filter((r) => r.kind === kind).sort((a, b) => a.images - b.images)
+    if (!small || !large) continue
+    const change = (a: number, b: number) => `${(((b - a) / a) * 100).toFixed(1)} %`
+    table.push([kind, `${small.images} -> ${large.images}`, change(small.deliveriesPerSec, large.deliveriesPerSec), change(small.cpuMsPer1000, large.cpuMsPer1000), '< 10 %'])
+  }
+  printRows('configured images: 10 vs many (same deliveries)', table)
+}
+
+/** One runtime's cold start. */
+export interface ColdStartFigures {
+  runtime: string
+  bundle: string
+  runs: number
+  healthzMs?: number
+  importMs?: number
+  note?: string
+}
+
+/** Prints cold start per runtime bundle. */
+export function printColdStartTable(rows: ColdStartFigures[]): void {
+  const table = [['runtime', 'bundle', 'spawn -> first /healthz', 'process start -> bundle imported', 'runs']]
+  for (const r of rows) {
+    table.push([r.runtime, r.bundle, r.note ?? `${r.healthzMs?.toFixed(0)} ms`, r.note ? '' : `${r.importMs?.toFixed(0)} ms`, String(r.runs)])
+  }
+  printRows('cold start (medians)', table)
+}
+
+/** What the streaming-copy bench measured. */
+export interface CopyFigures {
+  blobBytes: number
+  ours: { seconds: number; mbPerSec: number; rssBaselineBytes: number; rssPeakBytes: number }
+  curl: { seconds: number; mbPerSec: number }
+}
+
+/** Prints the streaming-copy row beside curl. */
+export function printCopyTable(copy: CopyFigures): void {
+  printRows(`streaming copy of a ${mb(copy.blobBytes)} layer, mount declined (GET -> PUT through a proxy)`, [
+    ['copier', 'time', 'throughput', 'server RSS baseline -> peak (target < 100 MB)'],
+    ['manifest-hook (dist/node.mjs)', `${copy.ours.seconds.toFixed(2)} s`, `${copy.ours.mbPerSec.toFixed(0)} MB/s`, `${mb(copy.ours.rssBaselineBytes)} -> ${mb(copy.ours.rssPeakBytes)}`],
+    ['curl GET | curl -T - PUT', `${copy.curl.seconds.toFixed(2)} s`, `${copy.curl.mbPerSec.toFixed(0)} MB/s`, ''],
+  ])
+}

@@ -4,6 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
+const STOP_GRACE_MS = 10_000
+
 export interface ServerProcess {
   url: string
   child: ChildProcess
@@ -14,7 +16,9 @@ export interface ServerProcess {
 export async function startServerProcess(config: unknown, dir: string): Promise<ServerProcess> {
   const configPath = join(dir, 'manifest-hook.json')
   writeFileSync(configPath, JSON.stringify(config, null, 2))
-  const args = ['--disable-warning=ExperimentalWarning', 'dist/node.mjs', '--config', configPath, '--port', '0', '--data', join(dir, 'state.db'), '--log-level', 'warn']
+  // BENCH_NODE_ARGS adds flags to the server's node (e.g. `--cpu-prof --cpu-prof-dir=prof`).
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
+  const args = [...extra, '--disable-warning=ExperimentalWarning', 'dist/node.mjs', '--config', configPath, '--port', '0', '--data', join(dir, 'state.db'), '--log-level', 'warn']
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   const url = await new Promise<string>((resolve, reject) => {
@@ -30,10 +34,15 @@ export async function startServerProcess(config: unknown, dir: string): Promise<
     child.stderr?.on('data', (chunk: Buffer) => void (output += chunk.toString('utf8')))
     child.once('exit', (code) => reject(new Error(`server exited (${code}):\n${output}`)))
   })
+  // SIGTERM waits for deferred work; after STOP_GRACE_MS the process is killed.
   const stop = () =>
     new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve()
-      child.once('exit', () => resolve())
+      if (child.exitCode !== null || child.signalCode !== null) return resolve()
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS)
+      child.once('exit', () => {
+        clearTimeout(timer)
+        resolve()
+      })
       child.kill('SIGTERM')
     })
   return { url, child, stop }

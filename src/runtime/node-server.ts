@@ -47,7 +47,7 @@ export function createUndiciFetch(): typeof fetch {
 export async function startNodeServer(options: NodeServerOptions): Promise<NodeServer> {
   const log = options.log ?? createJsonLogger((line) => process.stdout.write(`${line}\n`))
   const store = options.store ?? createSqliteStore(options.dataPath)
-  const tasks = new Set<Promise<void>>()
+  const tasks: TaskQueue = { running: new Set(), waiting: [], log }
   const deps: Deps = {
     config: options.config,
     catalog: buildCatalog(options.config.images),
@@ -55,14 +55,15 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
     registry: createRegistryClient({ fetch: options.fetch ?? createUndiciFetch(), registries: options.config.registries, log }),
     log,
     now: () => new Date(),
-    defer: (task) => track(tasks, task, log),
+    defer: (task) => track(tasks, task),
     serialize: createKeyedQueue(),
   }
+  for (const warning of options.config.warnings) log.warn(warning)
   const app = createApp(deps)
   const { server, port } = await listen(app.fetch, options.host ?? options.config.server.host, options.port ?? options.config.server.port)
   const timer = startSweeps(deps, tasks)
   const idle = async () => {
-    while (tasks.size > 0) await Promise.allSettled([...tasks])
+    while (tasks.running.size > 0) await Promise.allSettled([...tasks.running])
   }
   const close = async () => {
     clearInterval(timer)
@@ -73,14 +74,34 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
   return { url: `http://${options.host ?? options.config.server.host}:${port}`, port, deps, idle, close }
 }
 
-function track(tasks: Set<Promise<void>>, task: () => Promise<void>, log: Logger): void {
-  const running = task().catch((error) => log.error('background task failed', { error }))
-  tasks.add(running)
-  void running.finally(() => tasks.delete(running))
+// Deferred work runs at most MAX_RUNNING_TASKS at a time, the rest waiting in arrival order: under
+// a burst of webhooks this bounds the memory held by in-flight registry calls (each holds fetch
+// state), while every acknowledged arrival is already durable in the store.
+const MAX_RUNNING_TASKS = 32
+
+interface TaskQueue {
+  running: Set<Promise<void>>
+  waiting: Array<() => Promise<void>>
+  log: Logger
 }
 
-function startSweeps(deps: Deps, tasks: Set<Promise<void>>): ReturnType<typeof setInterval> | undefined {
-  const run = () => track(tasks, async () => void (await sweep(deps)), deps.log)
+function track(queue: TaskQueue, task: () => Promise<void>): void {
+  queue.waiting.push(task)
+  while (queue.running.size < MAX_RUNNING_TASKS && queue.waiting.length > 0) start(queue, queue.waiting.shift() as () => Promise<void>)
+}
+
+function start(queue: TaskQueue, task: () => Promise<void>): void {
+  const running = (async () => task())().catch((error) => queue.log.error('background task failed', { error }))
+  queue.running.add(running)
+  void running.finally(() => {
+    queue.running.delete(running)
+    const next = queue.waiting.shift()
+    if (next) start(queue, next)
+  })
+}
+
+function startSweeps(deps: Deps, tasks: TaskQueue): ReturnType<typeof setInterval> | undefined {
+  const run = () => track(tasks, async () => void (await sweep(deps)))
   run()
   const seconds = deps.config.server.sweepIntervalSeconds
   if (seconds <= 0) return undefined

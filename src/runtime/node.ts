@@ -51,9 +51,9 @@ function printBanner(url: string, configPath: string, config: AppConfig | undefi
     lines.push(`config: ${configPath} (${config.images.length} image(s))`)
   }
   lines.push('webhook URLs:')
-  for (const id of Object.keys(SOURCES)) {
-    const configured = config && SOURCES[id]?.options(config) ? '' : '  (not configured)'
-    lines.push(`  ${id.padEnd(13)} POST ${url}/webhooks/${id}${id === 'dockerhub' ? '/<secret>' : ''}${configured}`)
+  for (const [id, entry] of Object.entries(SOURCES)) {
+    const configured = config && entry.options(config) ? '' : '  (not configured)'
+    lines.push(`  ${id.padEnd(13)} POST ${url}/webhooks/${id}${entry.secretInPath ? '/<secret>' : ''}${configured}`)
   }
   lines.push(`status: GET ${url}/status   health: GET ${url}/healthz`)
   process.stdout.write(`${lines.join('\n')}\n`)

@@ -74,6 +74,8 @@ describe('node runtime', () => {
     expect(server.output()).toContain(`no config file at ${join(work, 'manifest-hook.json')}`)
     expect(server.output()).toMatch(/distribution\s+POST http:\/\/127\.0\.0\.1:\d+\/webhooks\/distribution\s+\(not configured\)/)
     expect(server.output()).toMatch(/dockerhub\s+POST http:\/\/127\.0\.0\.1:\d+\/webhooks\/dockerhub\/<secret>/)
+    expect(server.output()).toMatch(/quay\s+POST http:\/\/127\.0\.0\.1:\d+\/webhooks\/quay\/<secret>/)
+    expect(server.output()).toMatch(/github\s+POST http:\/\/127\.0\.0\.1:\d+\/webhooks\/github\s/)
     expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ ok: true })
     expect(await (await fetch(`${server.url}/status`)).json()).toEqual({ images: [] })
     await stop(server.child)

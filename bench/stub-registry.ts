@@ -1,0 +1,60 @@
+// A minimal registry for the ingest bench: it serves one linux/amd64 image (manifest by digest or by
+// any tag ending in amd64, its config blob) for every repository, so that the deferred resolve work a tracked
+// delivery starts costs our server what it would against a fast real registry.
+import { createHash } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+/** A running stub; `manifestDigest` and `references` go into the bench's webhook events. */
+export interface StubRegistry {
+  host: string
+  manifestDigest: string
+  manifestMediaType: string
+  references: { mediaType: string; digest: string; size: number }[]
+  requests(): number
+  close(): Promise<void>
+}
+
+const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json'
+const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json'
+const LAYER = 'application/vnd.docker.image.rootfs.diff.tar.gzip'
+
+const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+
+/** Starts the stub on 127.0.0.1 (random port). */
+export async function startStubRegistry(): Promise<StubRegistry> {
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }))
+  const layer = { mediaType: LAYER, digest: sha256(Buffer.from('stub-layer')), size: 10 }
+  const configRef = { mediaType: DOCKER_CONFIG, digest: sha256(config), size: config.length }
+  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: DOCKER_MANIFEST, config: configRef, layers: [layer] }))
+  const manifestDigest = sha256(manifest)
+  let count = 0
+  const server: Server = createServer((req, res) => {
+    count++
+    const url = req.url ?? '/'
+    // Only the amd64 image exists: by digest, or under a tag that names amd64 (what the bench pushes).
+    if (/\/manifests\/(sha256:|.*amd64$)/.test(url) && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'content-type': DOCKER_MANIFEST, 'docker-content-digest': manifestDigest, 'content-length': manifest.length })
+      return void res.end(req.method === 'HEAD' ? undefined : manifest)
+    }
+    if (url.endsWith(`/blobs/${configRef.digest}`)) {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': config.length })
+      return void res.end(req.method === 'HEAD' ? undefined : config)
+    }
+    res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"NOT_FOUND","message":"stub"}]}')
+  })
+  server.keepAliveTimeout = 10_000
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    host: `127.0.0.1:${port}`,
+    manifestDigest,
+    manifestMediaType: DOCKER_MANIFEST,
+    references: [configRef, layer],
+    requests: () => count,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections()
+      server.close(() => resolve())
+    }),
+  }
+}
