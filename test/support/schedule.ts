@@ -30,12 +30,12 @@ export interface Schedule {
   steps: Step[]
 }
 
-/** Generates schedules: 1-3 versions, 3-5 platforms, rebuilds, lost/duplicated/reordered deliveries. */
+/** Generates schedules: 2-3 versions, 3-5 platforms, rebuilds, lost/duplicated/reordered deliveries. */
 export function scheduleArbitrary(): fc.Arbitrary<Schedule> {
   const setup = fc.record({
     style: fc.constantFrom('separate' as const, 'suffix' as const),
     platforms: fc.shuffledSubarray(ALL_PLATFORMS, { minLength: 3, maxLength: 5 }),
-    versions: fc.uniqueArray(fc.constantFrom(...VERSIONS), { minLength: 1, maxLength: 3 }),
+    versions: fc.uniqueArray(fc.constantFrom(...VERSIONS), { minLength: 2, maxLength: 3 }),
   })
   return setup.chain(({ style, platforms, versions }) => {
     const slots = versions.flatMap((version) => platforms.map((platform) => ({ version, platform })))
