@@ -1,5 +1,8 @@
 // Figures and the printed table of `npm run bench`.
 
+import type { ColdStartRow } from './cold-start.ts'
+import type { IngestRow } from './ingest.ts'
+
 export interface Side {
   runs: number
   requests: number
@@ -56,22 +59,8 @@ function printRows(title: string, rows: string[][]): void {
   for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '))
 }
 
-/** One ingest run (see bench/ingest.ts). */
-export interface IngestFigures {
-  kind: string
-  images: number
-  deliveriesPerSec: number
-  cpuMsPer1000: number
-  latencyP50Ms: number
-  latencyP99Ms: number
-  failures: number
-  rssPeakBytes: number
-  registryRequestsPerDelivery: number
-  settled: boolean
-}
-
 /** Prints ingest throughput per kind and image count, against the targets. */
-export function printIngestTable(rows: IngestFigures[]): void {
+export function printIngestTable(rows: IngestRow[]): void {
   const target = (kind: string) => (kind === 'ignored' ? 10_000 : 2_000)
   const table = [['deliveries', 'images', 'deliveries/s', 'target', 'server CPU ms / 1000', 'latency p50 / p99', 'failures', 'RSS peak (target < 100 MB)', 'registry req / delivery']]
   for (const r of rows) {
@@ -82,7 +71,7 @@ export function printIngestTable(rows: IngestFigures[]): void {
 }
 
 /** Prints the 10 -> N images comparison (catalog lookup must not scan: < 10 % change). */
-export function printScalingTable(rows: IngestFigures[]): void {
+export function printScalingTable(rows: IngestRow[]): void {
   const table = [['deliveries', 'images', 'deliveries/s change', 'CPU per delivery change', 'target']]
   for (const kind of ['ignored', 'tracked']) {
     const [small, large] = rows.filter((r) => r.kind === kind).sort((a, b) => a.images - b.images)
@@ -93,18 +82,9 @@ export function printScalingTable(rows: IngestFigures[]): void {
   printRows('configured images: 10 vs many (same deliveries)', table)
 }
 
-/** One runtime's cold start. */
-export interface ColdStartFigures {
-  runtime: string
-  bundle: string
-  runs: number
-  healthzMs?: number
-  importMs?: number
-  note?: string
-}
 
 /** Prints cold start per runtime bundle. */
-export function printColdStartTable(rows: ColdStartFigures[]): void {
+export function printColdStartTable(rows: ColdStartRow[]): void {
   const table = [['runtime', 'bundle', 'spawn -> first /healthz', 'process start -> bundle imported', 'runs']]
   for (const r of rows) {
     table.push([r.runtime, r.bundle, r.note ?? `${r.healthzMs?.toFixed(0)} ms`, r.note ? '' : `${r.importMs?.toFixed(0)} ms`, String(r.runs)])

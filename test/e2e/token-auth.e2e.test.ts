@@ -226,3 +226,37 @@ describeWithTools(['docker-registry', 'skopeo'], 'e2e: htpasswd (Basic) registry
     }, 60_000)
   })
 })
+
+// Separate repositories: 3 source repositories and 1 target on one registry, one token for the whole publish.
+describeWithTools(['docker-registry', 'skopeo', 'openssl'], 'e2e: one token request per registry for a separate-repository publish', () => {
+  let tokens: TokenServer
+  let registry: RegistryServer
+  let stack: Stack
+  let host: string
+  beforeAll(async () => {
+    tokens = await startTokenServer({ users: { [PUSHER.username]: PUSHER.password, [PUBLISHER.username]: PUBLISHER.password } })
+    const port = await getFreePort()
+    host = `127.0.0.1:${port}`
+    stack = await startServer({
+      registries: { [host]: { insecure: true, username: PUBLISHER.username, password: PUBLISHER.password } },
+      sources: { distribution: { token: WEBHOOK } },
+      images: [{ target: `${host}/demo/app`, from: `${host}/demo/app-{arch}:{version}`, platforms: [AMD.platform, ARM.platform, V7.platform] }],
+      server: { sweepIntervalSeconds: 0 },
+    })
+    registry = await startRegistry({ port, token: tokens, notifications: [{ url: `${stack.server.url}/webhooks/distribution`, headers: { Authorization: [`Bearer ${WEBHOOK}`] } }] })
+  }, 60_000)
+  afterAll(async () => {
+    await registry?.stop()
+    await stack?.server.close()
+    await tokens?.stop()
+    if (stack) rmSync(stack.dataDir, { recursive: true, force: true })
+  })
+
+  it('costs at most one token request per registry for the first publish of a 3-arch image', async () => {
+    await pushArches(host, [AMD, ARM, V7], (arch) => `demo/app-${arch}:v1.0.0`, 'app')
+    await stack.waitPublished(`${host}/demo/app`, 'v1.0.0')
+    expect(tokens.requests.filter((r) => r.user === PUBLISHER.username)).toHaveLength(1)
+    const index = await stack.status(`${host}/demo/app`, 'v1.0.0')
+    expect(Object.keys(index.arrived)).toHaveLength(3)
+  }, 60_000)
+})
