@@ -1,5 +1,5 @@
 // A loopback reverse proxy that records every request it forwards (method, path, status, timing).
-// Used by the bench to count registry requests per client and to timestamp webhook deliveries.
+// Used by the bench to count registry requests per client (ours and docker's) and to time them.
 // The Host header is passed through unchanged, so upload Locations the registry builds from it
 // keep pointing at the proxy.
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -12,8 +12,6 @@ export interface ProxiedRequest {
   /** performance.now() when the request arrived and when its response finished. */
   startedAt: number
   finishedAt: number
-  /** The request body as text, when the proxy was started with `captureBodies`. */
-  body?: string
 }
 
 export interface RecordingProxy {
@@ -24,10 +22,10 @@ export interface RecordingProxy {
 }
 
 /** Starts a proxy on 127.0.0.1 forwarding to `target` (e.g. "http://127.0.0.1:5000"). */
-export async function startRecordingProxy(target: string, options: { captureBodies?: boolean } = {}): Promise<RecordingProxy> {
+export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
   const upstream = new URL(target)
   const requests: ProxiedRequest[] = []
-  const server = createServer((req, res) => forward(req, res, upstream, requests, options.captureBodies ?? false))
+  const server = createServer((req, res) => forward(req, res, upstream, requests))
   server.keepAliveTimeout = 5_000
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
@@ -43,18 +41,15 @@ export async function startRecordingProxy(target: string, options: { captureBodi
   }
 }
 
-function forward(req: IncomingMessage, res: ServerResponse, upstream: URL, requests: ProxiedRequest[], capture: boolean): void {
+function forward(req: IncomingMessage, res: ServerResponse, upstream: URL, requests: ProxiedRequest[]): void {
   const startedAt = performance.now()
-  const chunks: Buffer[] = []
-  if (capture) req.on('data', (chunk: Buffer) => chunks.push(chunk))
-  const body = () => (capture ? { body: Buffer.concat(chunks).toString('utf8') } : {})
   const outgoing = httpRequest(
     { hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
     (response) => {
       res.writeHead(response.statusCode ?? 502, response.rawHeaders as unknown as Record<string, string>)
       response.pipe(res)
       res.on('finish', () => {
-        requests.push({ method: req.method ?? '', path: req.url ?? '', status: response.statusCode ?? 0, startedAt, finishedAt: performance.now(), ...body() })
+        requests.push({ method: req.method ?? '', path: req.url ?? '', status: response.statusCode ?? 0, startedAt, finishedAt: performance.now() })
       })
     },
   )
