@@ -7,6 +7,8 @@ declare module 'autocannon' {
     headers?: Record<string, string>
     body?: string
     connections?: number
+    /** Requests per second across all connections (paced load). */
+    overallRate?: number
     duration?: number
     amount?: number
     pipelining?: number

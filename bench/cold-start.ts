@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { median } from './report.ts'
+import { readStartFlags } from './server-process.ts'
 
 /** One runtime's cold start; `note` when it was not measured. */
 export interface ColdStartRow {
@@ -56,7 +57,7 @@ async function timeToHealthz(bundle: string): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'mh-cold-'))
   const started = performance.now()
   // Started in an empty folder: no config file, as on a first `npm start`.
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', resolve(bundle), '--port', '0', '--data', join(dir, 'state.db')], {
+  const child = spawn(process.execPath, [...readStartFlags(), resolve(bundle), '--port', '0', '--data', join(dir, 'state.db')], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'ignore'],
     env: { ...process.env, MANIFEST_HOOK_CONFIG: '', INIT_CWD: dir },

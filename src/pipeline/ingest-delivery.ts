@@ -40,11 +40,11 @@ export async function ingestDelivery<O>(deps: Deps, source: Source<O>, options: 
   if (source.rejectUnknownImages && report.accepted.length === 0 && report.ignored.some((i) => i.reason === UNKNOWN)) {
     throw new NotFoundError('no configured image reads from this repository and tag')
   }
-  for (const { image, version } of touched.values()) deps.defer(async () => void (await processVersion(deps, image, version)))
+  for (const [key, { image, version }] of touched) deps.defer(async () => void (await processVersion(deps, image, version)), `process:${key}`)
   // A new version starting is the "later event" that looks for webhooks lost by earlier versions.
   for (const image of started) {
     const busy = [...touched.values()].filter((t) => t.image === image).map((t) => t.version)
-    deps.defer(() => recoverWaiting(deps, image, busy))
+    deps.defer(() => recoverWaiting(deps, image, busy), `recover:${image.name}`)
   }
   return report
 }
@@ -81,12 +81,15 @@ async function recordMatch(deps: Deps, match: SourceMatch<ImageConfig>, event: S
   const { image } = match
   const hints = event.kind === 'push' ? { hintDigest: event.digest, hintBlobs: event.references, eventAt: event.occurredAt } : {}
   const input = { platform: match.platform, source: match.source, receivedAt, ...withoutUndefined(hints) }
-  const expected = image.platforms.map((p) => p.key)
-  let created = false
-  const result = await updateState<VersionState>(deps.store, versionKey(image.name, match.version), (current) => {
-    created = current === undefined
-    return recordArrival(current ?? createVersionState(image.name, match.version, expected, receivedAt), input)
-  })
-  if (created && result.changed) await deps.store.save(recentKey(image.name, receivedAt, match.version), { version: match.version }, 0)
-  return { changed: result.changed, created: created && result.changed }
+  const key = versionKey(image.name, match.version)
+  if (!(await deps.store.load(key))) {
+    // A new version and its recent/ marker are saved together: one commit (one fsync) before the ack.
+    const state = recordArrival(createVersionState(image.name, match.version, image.platforms.map((p) => p.key), receivedAt), input)
+    const marker = deps.store.save(recentKey(image.name, receivedAt, match.version), { version: match.version }, 0)
+    const [saved] = await Promise.all([deps.store.save(key, state, 0), marker])
+    if (saved.ok) return { changed: true, created: true }
+    // Another delivery created it meanwhile (its marker, or this one, is harmless): record on top.
+  }
+  const result = await updateState<VersionState>(deps.store, key, (current) => current && recordArrival(current, input))
+  return { changed: result.changed, created: false }
 }

@@ -38,16 +38,17 @@ async function resolvePending(deps: Deps, image: ImageConfig, state: VersionStat
   if (pending.length === 0) return state
   const key = versionKey(image.name, state.version)
   const outcomes = await Promise.all(pending.map(([platform, arrival]) => resolveOne(deps, image, state.version, platform, arrival)))
+  let latest = state
   for (const [i, outcome] of outcomes.entries()) {
     const [platform, arrival] = pending[i] as [string, Arrival]
-    if (outcome.kind === 'failed') {
-      await recordFailure(deps, key, outcome.error)
-      continue
-    }
     const now = deps.now().toISOString()
-    await updateState<VersionState>(deps.store, key, (current) => current && applyResolution(current, platform, arrival.seq, outcome, now))
+    // Each update returns the stored value it saw or wrote, so the last one is the newest state.
+    const updated = outcome.kind === 'failed'
+      ? await recordFailure(deps, key, outcome.error)
+      : (await updateState<VersionState>(deps.store, key, (current) => current && applyResolution(current, platform, arrival.seq, outcome, now))).value
+    latest = updated ?? latest
   }
-  return ((await deps.store.load(key))?.value as VersionState | undefined) ?? state
+  return latest
 }
 
 type Outcome = Resolution | { kind: 'failed'; error: unknown }
@@ -67,7 +68,7 @@ async function resolveOne(deps: Deps, image: ImageConfig, version: string, platf
   }
 }
 
-async function recordFailure(deps: Deps, key: string, error: unknown): Promise<void> {
+async function recordFailure(deps: Deps, key: string, error: unknown): Promise<VersionState | undefined> {
   const message = error instanceof Error ? error.message : String(error)
-  await updateState<VersionState>(deps.store, key, (current) => current && markFailed(current, message, deps.now().toISOString()))
+  return (await updateState<VersionState>(deps.store, key, (current) => current && markFailed(current, message, deps.now().toISOString()))).value
 }

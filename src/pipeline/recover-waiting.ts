@@ -26,6 +26,8 @@ export async function recoverWaiting(deps: Deps, image: ImageConfig, skip: strin
     const [createdAt, version] = marker.slice(recentPrefix(image.name).length).split('/') as [string, string]
     // Created within the last minute means changed within it too: not quiet, not worth a load.
     if (deps.now().getTime() - Date.parse(createdAt) < MIN_QUIET_MS) continue
+    // Two deliveries racing to create a version may both leave a marker.
+    if (unfinished.some((s) => s.version === version)) continue
     const state = (await deps.store.load(versionKey(image.name, version)))?.value as VersionState | undefined
     const quiet = state ? deps.now().getTime() - Date.parse(state.updatedAt) : 0
     if (!state || skip.includes(state.version) || quiet < MIN_QUIET_MS || quiet > windowMs) continue

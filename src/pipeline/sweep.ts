@@ -73,7 +73,8 @@ function isRecent(deps: Deps, state: VersionState): boolean {
   return deps.now().getTime() - Date.parse(state.updatedAt) <= deps.config.server.reconcileWindowHours * 3_600_000
 }
 
-function isUnfinished(image: ImageConfig, state: VersionState): boolean {
+/** True when `state` has unresolved arrivals or is ready to publish. */
+export function isUnfinished(image: ImageConfig, state: VersionState): boolean {
   const decision = decideVersion(state, image.targetNames)
   if (decision.kind === 'ready') return true
   return (decision.kind === 'waiting' || decision.kind === 'stale') && decision.pending.length > 0

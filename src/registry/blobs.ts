@@ -2,7 +2,6 @@
  * Blob reads: a small blob (an image config) fully into memory with digest and size checks, and a
  * source blob opened as a stream for copying. Redirects to storage hosts are followed without credentials.
  */
-import { computeDigest } from '../core/digest.ts'
 import type { RepositoryName } from '../core/reference.ts'
 import { pullScope } from './auth-challenge.ts'
 import { readCapped } from './body.ts'
@@ -23,7 +22,7 @@ export async function getBlob(
   const { response, url } = await openBlob(context, repo, digest, context.deadline())
   const bytes = await readCapped(response, maxBytes)
   if (!bytes) throw new RegistryError({ reason: 'too-large', method: 'GET', url, detail: `blob larger than ${maxBytes} bytes` })
-  const actual = await computeDigest(bytes)
+  const actual = await context.digest(bytes)
   if (actual !== digest) {
     throw new RegistryError({ reason: 'digest-mismatch', method: 'GET', url, detail: `digest mismatch: expected ${digest}, got ${actual}` })
   }

@@ -3,6 +3,7 @@
  * global on Workers, a fake in tests). Layers: transport (retries) -> auth -> operations.
  */
 import type { RegistryOptions } from '../config.ts'
+import { computeDigest } from '../core/digest.ts'
 import { silentLogger, type Logger } from '../log.ts'
 import { pullScope, pushScope } from './auth-challenge.ts'
 import { copyBlob } from './blob-copy.ts'
@@ -24,6 +25,8 @@ export interface RegistryClientOptions {
   sleep?: (ms: number) => Promise<void>
   /** Millisecond clock for token expiry, Retry-After dates and deadlines. */
   now?: () => number
+  /** `sha256:<hex>` of bytes; defaults to Web Crypto (Node passes a synchronous node:crypto hash: no thread-pool hop). */
+  computeDigest?: (bytes: Uint8Array) => Promise<string>
 }
 
 /** The repositories a coming sequence of calls will read and write. */
@@ -43,6 +46,7 @@ export function createRegistryClient(options: RegistryClientOptions): HttpRegist
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     now: options.now ?? Date.now,
     log: options.log ?? silentLogger,
+    digest: options.computeDigest ?? computeDigest,
   })
   const noReferrersApi = new Set<string>()
   return {

@@ -2,7 +2,7 @@
  * Manifest operations: GET (digest-verified, size-capped), HEAD, and PUT with an optional
  * HEAD-first skip that makes redelivered webhooks cost one request.
  */
-import { computeDigest, isDigest } from '../core/digest.ts'
+import { isDigest } from '../core/digest.ts'
 import { MANIFEST_ACCEPT } from '../core/media-types.ts'
 import type { RepositoryName } from '../core/reference.ts'
 import { pullScope, pushScope } from './auth-challenge.ts'
@@ -25,7 +25,7 @@ export async function getManifest(context: RequestContext, repo: RepositoryName,
   await expectStatus(response, [200], 'GET', url)
   const bytes = await readCapped(response, MAX_MANIFEST_BYTES)
   if (!bytes) throw new RegistryError({ reason: 'too-large', method: 'GET', url, detail: `manifest larger than ${MAX_MANIFEST_BYTES} bytes` })
-  const digest = await computeDigest(bytes)
+  const digest = await context.digest(bytes)
   if (isDigest(reference) && digest !== reference) throw digestMismatch('GET', url, reference, digest)
   return { digest, mediaType: readMediaType(bytes, response.headers.get('content-type')), bytes }
 }
@@ -61,7 +61,7 @@ export async function putManifest(
   manifest: { bytes: Uint8Array; mediaType: string },
   options: PutManifestOptions = {},
 ): Promise<PutManifestResult> {
-  const digest = await computeDigest(manifest.bytes)
+  const digest = await context.digest(manifest.bytes)
   if (options.headFirst) {
     // 403 counts as absent (Artifactory answers HEAD with 403), as go-containerregistry's manifestExists does:
     // https://github.com/google/go-containerregistry/blob/main/pkg/v1/remote/pusher.go

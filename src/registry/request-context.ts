@@ -23,13 +23,15 @@ export interface RequestContext {
   now: () => number
   sleep: (ms: number) => Promise<void>
   log: Logger
+  /** sha256 of content read or written (the runtime may give a faster one than Web Crypto). */
+  digest: (bytes: Uint8Array) => Promise<string>
 }
 
 const MAX_REDIRECTS = 5
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 
 /** Builds the request stack for one client. */
-export function createRequestContext(registries: Record<string, RegistryOptions>, options: TransportOptions): RequestContext {
+export function createRequestContext(registries: Record<string, RegistryOptions>, options: TransportOptions & Pick<RequestContext, 'digest'>): RequestContext {
   const transport = createTransport(options)
   const auth = createAuthenticator(transport, options.now, options.log)
   return {
@@ -41,6 +43,7 @@ export function createRequestContext(registries: Record<string, RegistryOptions>
     now: options.now,
     sleep: options.sleep,
     log: options.log,
+    digest: options.digest,
   }
 }
 

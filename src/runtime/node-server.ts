@@ -3,17 +3,20 @@
  * 127.0.0.1 through @hono/node-server, deferred work tracked in-process, and the periodic sweep.
  */
 import { serve, type ServerType } from '@hono/node-server'
+import { createHash } from 'node:crypto'
 import { Agent, fetch as undiciFetch } from 'undici'
 import { createApp } from '../app.ts'
 import type { AppConfig } from '../config.ts'
 import { buildCatalog } from '../core/catalog.ts'
 import type { Deps } from '../deps.ts'
 import { createJsonLogger, type Logger } from '../log.ts'
+import { catchUp } from '../pipeline/catch-up.ts'
 import { createKeyedQueue } from '../pipeline/keyed-queue.ts'
 import { sweep } from '../pipeline/sweep.ts'
 import { createRegistryClient } from '../registry/http-client.ts'
 import { createSqliteStore } from '../state/sqlite-store.ts'
 import type { StateStore } from '../state/store.ts'
+import { createTaskQueue, type TaskQueue } from './task-queue.ts'
 
 export interface NodeServerOptions {
   config: AppConfig
@@ -24,6 +27,9 @@ export interface NodeServerOptions {
   log?: Logger
   fetch?: typeof fetch
   store?: StateStore
+  /** Deferred tasks run at once, and allowed to wait before the queue drops work and catches up later. */
+  maxRunningTasks?: number
+  maxWaitingTasks?: number
 }
 
 /** A running server. */
@@ -43,28 +49,37 @@ export function createUndiciFetch(): typeof fetch {
     undiciFetch(input as never, { ...(init as object), dispatcher: agent } as never)) as unknown as typeof fetch
 }
 
+/** `sha256:<hex>` through node:crypto: synchronous, so small manifests skip Web Crypto's thread-pool round trip. */
+export async function sha256Digest(bytes: Uint8Array): Promise<string> {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+}
+
 /** Starts the server and its sweep timer. */
 export async function startNodeServer(options: NodeServerOptions): Promise<NodeServer> {
   const log = options.log ?? createJsonLogger((line) => process.stdout.write(`${line}\n`))
   const store = options.store ?? createSqliteStore(options.dataPath)
-  const tasks: TaskQueue = { running: new Set(), waiting: [], log }
-  const deps: Deps = {
+  let deps: Deps
+  const tasks = createTaskQueue({
+    maxRunning: options.maxRunningTasks ?? MAX_RUNNING_TASKS,
+    maxWaiting: options.maxWaitingTasks ?? MAX_WAITING_TASKS,
+    log,
+    catchUp: async () => void (await catchUp(deps)),
+  })
+  deps = {
     config: options.config,
     catalog: buildCatalog(options.config.images),
     store,
-    registry: createRegistryClient({ fetch: options.fetch ?? createUndiciFetch(), registries: options.config.registries, log }),
+    registry: createRegistryClient({ fetch: options.fetch ?? createUndiciFetch(), registries: options.config.registries, log, computeDigest: sha256Digest }),
     log,
     now: () => new Date(),
-    defer: (task) => track(tasks, task),
+    defer: tasks.defer,
     serialize: createKeyedQueue(),
   }
   for (const warning of options.config.warnings) log.warn(warning)
   const app = createApp(deps)
   const { server, port } = await listen(app.fetch, options.host ?? options.config.server.host, options.port ?? options.config.server.port)
   const timer = startSweeps(deps, tasks)
-  const idle = async () => {
-    while (tasks.running.size > 0) await Promise.allSettled([...tasks.running])
-  }
+  const idle = tasks.idle
   const close = async () => {
     clearInterval(timer)
     await new Promise<void>((resolve) => server.close(() => resolve()))
@@ -74,34 +89,14 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
   return { url: `http://${options.host ?? options.config.server.host}:${port}`, port, deps, idle, close }
 }
 
-// Deferred work runs at most MAX_RUNNING_TASKS at a time, the rest waiting in arrival order: under
-// a burst of webhooks this bounds the memory held by in-flight registry calls (each holds fetch
-// state), while every acknowledged arrival is already durable in the store.
+// Deferred registry work in flight at once, and waiting; beyond that the queue drops work and
+// catches up from the store once drained (see task-queue.ts), so a burst cannot grow memory.
 const MAX_RUNNING_TASKS = 32
-
-interface TaskQueue {
-  running: Set<Promise<void>>
-  waiting: Array<() => Promise<void>>
-  log: Logger
-}
-
-function track(queue: TaskQueue, task: () => Promise<void>): void {
-  queue.waiting.push(task)
-  while (queue.running.size < MAX_RUNNING_TASKS && queue.waiting.length > 0) start(queue, queue.waiting.shift() as () => Promise<void>)
-}
-
-function start(queue: TaskQueue, task: () => Promise<void>): void {
-  const running = (async () => task())().catch((error) => queue.log.error('background task failed', { error }))
-  queue.running.add(running)
-  void running.finally(() => {
-    queue.running.delete(running)
-    const next = queue.waiting.shift()
-    if (next) start(queue, next)
-  })
-}
+const MAX_WAITING_TASKS = 2_000
 
 function startSweeps(deps: Deps, tasks: TaskQueue): ReturnType<typeof setInterval> | undefined {
-  const run = () => track(tasks, async () => void (await sweep(deps)))
+  // Keyed: a sweep still waiting behind a burst is not queued twice.
+  const run = () => tasks.defer(async () => void (await sweep(deps)), 'sweep')
   run()
   const seconds = deps.config.server.sweepIntervalSeconds
   if (seconds <= 0) return undefined

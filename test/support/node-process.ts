@@ -23,7 +23,7 @@ export interface NodeProcess {
   kill(signal?: NodeJS.Signals): Promise<void>
 }
 
-/** Bundles src/runtime/node.ts into dist/test-bundles/ (dependencies stay external, as in dist/node.mjs). */
+/** Bundles src/runtime/node.ts into dist/test-bundles/ (dependencies stay external: a faster build; behaviour is the same). */
 export async function buildNodeBundle(): Promise<{ path: string; remove(): void }> {
   const dir = join(ROOT, 'dist', 'test-bundles')
   mkdirSync(dir, { recursive: true })

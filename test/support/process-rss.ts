@@ -4,9 +4,14 @@
  */
 import { readFileSync } from 'node:fs'
 
-/** What a sampler saw: the highest and the last RSS, in bytes, and how many samples it took. */
+/**
+ * What a sampler saw: the highest and the last RSS, in bytes, and how many samples it took.
+ * `peakAnonBytes` is the highest private (anonymous) part: RSS also counts the pages of the node
+ * executable it has touched, file-backed and shared with every other node process.
+ */
 export interface RssSummary {
   peakBytes: number
+  peakAnonBytes: number
   lastBytes: number
   samples: number
 }
@@ -21,9 +26,16 @@ export interface RssSampler {
 
 /** Returns the resident set size of `pid` in bytes (VmRSS), or undefined when it has exited. */
 export function readRssBytes(pid: number): number | undefined {
+  return readMemory(pid)?.rss
+}
+
+/** Returns VmRSS and its anonymous part (RssAnon) of `pid` in bytes, or undefined when it has exited. */
+export function readMemory(pid: number): { rss: number; anon: number } | undefined {
   try {
-    const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return match?.[1] ? Number(match[1]) * 1024 : undefined
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)\\s+kB$`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024
+    const memory = { rss: field('VmRSS'), anon: field('RssAnon') }
+    return Number.isNaN(memory.rss) ? undefined : memory
   } catch {
     return undefined
   }
@@ -31,13 +43,14 @@ export function readRssBytes(pid: number): number | undefined {
 
 /** Samples the RSS of `pid` every `intervalMs` until stopped. */
 export function startRssSampler(pid: number, intervalMs = 25): RssSampler {
-  const summary: RssSummary = { peakBytes: 0, lastBytes: 0, samples: 0 }
+  const summary: RssSummary = { peakBytes: 0, peakAnonBytes: 0, lastBytes: 0, samples: 0 }
   const sample = () => {
-    const rss = readRssBytes(pid)
-    if (rss === undefined) return
+    const memory = readMemory(pid)
+    if (memory === undefined) return
     summary.samples++
-    summary.lastBytes = rss
-    summary.peakBytes = Math.max(summary.peakBytes, rss)
+    summary.lastBytes = memory.rss
+    summary.peakBytes = Math.max(summary.peakBytes, memory.rss)
+    summary.peakAnonBytes = Math.max(summary.peakAnonBytes, memory.anon)
   }
   sample()
   const timer = setInterval(sample, intervalMs)

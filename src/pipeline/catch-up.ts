@@ -1,0 +1,39 @@
+/**
+ * catchUp: runs from the store the work a full deferred-work queue dropped. It processes every
+ * version whose arrivals are still unresolved or that is ready to publish, and pushes unpushed
+ * moving tags; unlike the sweep it asks the registry nothing it was not going to ask anyway.
+ */
+import type { ImageConfig } from '../config.ts'
+import { unpushedTags, type ImageState } from '../core/image-state.ts'
+import type { VersionState } from '../core/version-state.ts'
+import type { Deps } from '../deps.ts'
+import { imageKey, versionPrefix } from '../state/store.ts'
+import { processVersion } from './process-version.ts'
+import { pushMovingTags } from './push-moving-tags.ts'
+import { isUnfinished } from './sweep.ts'
+
+/** Processes every unfinished version of every image; returns how many it processed. */
+export async function catchUp(deps: Deps): Promise<number> {
+  let processed = 0
+  for (const image of deps.config.images) {
+    try {
+      processed += await catchUpImage(deps, image)
+    } catch (error) {
+      deps.log.error('catch-up failed for image; the sweep will retry', { image: image.name, error })
+    }
+  }
+  return processed
+}
+
+async function catchUpImage(deps: Deps, image: ImageConfig): Promise<number> {
+  let processed = 0
+  for (const key of await deps.store.list(versionPrefix(image.name))) {
+    const state = (await deps.store.load(key))?.value as VersionState | undefined
+    if (!state || !isUnfinished(image, state)) continue
+    await processVersion(deps, image, state.version)
+    processed++
+  }
+  const tags = (await deps.store.load(imageKey(image.name)))?.value as ImageState | undefined
+  if (tags && unpushedTags(tags, image.targetNames).length > 0) await pushMovingTags(deps, image)
+  return processed
+}
