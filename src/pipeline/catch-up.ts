@@ -10,7 +10,10 @@ import type { Deps } from '../deps.ts'
 import { imageKey, versionPrefix } from '../state/store.ts'
 import { processVersion } from './process-version.ts'
 import { pushMovingTags } from './push-moving-tags.ts'
+import { runLimited } from './run-limited.ts'
 import { isUnfinished } from './sweep.ts'
+
+const CONCURRENCY = 32
 
 /** Processes every unfinished version of every image; returns how many it processed. */
 export async function catchUp(deps: Deps): Promise<number> {
@@ -26,14 +29,14 @@ export async function catchUp(deps: Deps): Promise<number> {
 }
 
 async function catchUpImage(deps: Deps, image: ImageConfig): Promise<number> {
-  let processed = 0
+  const unfinished: string[] = []
   for (const key of await deps.store.list(versionPrefix(image.name))) {
     const state = (await deps.store.load(key))?.value as VersionState | undefined
-    if (!state || !isUnfinished(image, state)) continue
-    await processVersion(deps, image, state.version)
-    processed++
+    if (state && isUnfinished(image, state)) unfinished.push(state.version)
   }
+  // As many at once as the deferred work it replaces (their saves then share commits).
+  await runLimited(unfinished, CONCURRENCY, async (version) => void (await processVersion(deps, image, version)))
   const tags = (await deps.store.load(imageKey(image.name)))?.value as ImageState | undefined
   if (tags && unpushedTags(tags, image.targetNames).length > 0) await pushMovingTags(deps, image)
-  return processed
+  return unfinished.length
 }

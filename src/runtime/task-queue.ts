@@ -13,7 +13,7 @@ export interface TaskQueue {
   defer(task: () => Promise<void>, key?: string): void
   /** Resolves when nothing is running or waiting. */
   idle(): Promise<void>
-  /** Tasks waiting to start (a gauge for /status and the bench). */
+  /** Tasks waiting to start. */
   waiting(): number
 }
 
