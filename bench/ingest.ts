@@ -33,6 +33,8 @@ export interface IngestRow {
   registryRequestsPerDelivery: number
   /** False when the deferred work was still calling the registry SETTLE_LIMIT_MS after the load. */
   settled: boolean
+  /** Seconds from the end of the load until the deferred registry work stopped (0.5 s resolution). */
+  settleSeconds: number
 }
 
 /** Bench knobs: seconds per run, connections, image counts, and rounds (the best round is kept). */
@@ -101,7 +103,10 @@ async function measure(server: ServerProcess, stub: StubRegistry, kind: IngestRo
   const cpuBefore = readCpuMs(pid) ?? 0
   const stubBefore = stub.requests()
   const result = await fire(server, body, options, options.seconds, rate)
+  const settleStarted = performance.now()
   const settled = await settle(stub)
+  // settle() returns one quiet 500 ms poll after the last registry request.
+  const settleSeconds = Math.max(0, (performance.now() - settleStarted) / 1000 - 0.5)
   const cpuMs = (readCpuMs(pid) ?? 0) - cpuBefore
   const { peakBytes, peakAnonBytes } = rss.stop()
   return {
@@ -117,6 +122,7 @@ async function measure(server: ServerProcess, stub: StubRegistry, kind: IngestRo
     rssPeakAnonBytes: peakAnonBytes,
     registryRequestsPerDelivery: (stub.requests() - stubBefore) / Math.max(1, result['2xx']),
     settled,
+    settleSeconds,
   }
 }
 

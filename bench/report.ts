@@ -63,7 +63,7 @@ function printRows(title: string, rows: string[][]): void {
 export function printIngestTable(rows: IngestRow[]): void {
   const table = [['deliveries', 'images', 'offered /s', 'deliveries/s', 'target', 'server CPU ms / 1000', 'latency p50 / p99', 'failures', 'RSS peak (private) < 100 MB', 'registry req / delivery']]
   for (const r of rows) {
-    const requests = `${r.registryRequestsPerDelivery.toFixed(1)}${r.settled ? '' : ' (still running after 20 s)'}`
+    const requests = `${r.registryRequestsPerDelivery.toFixed(1)}${r.settled ? `, done ${r.settleSeconds.toFixed(1)} s after the load` : ' (still running after 20 s)'}`
     const offered = r.offeredPerSec ? String(r.offeredPerSec) : 'max'
     const rss = `${mb(r.rssPeakBytes)} (${mb(r.rssPeakAnonBytes)})`
     table.push([r.kind, String(r.images), offered, r.deliveriesPerSec.toFixed(0), `>= ${TARGET_PER_SEC[r.kind]}`, r.cpuMsPer1000.toFixed(0), `${r.latencyP50Ms} / ${r.latencyP99Ms} ms`, String(r.failures), rss, requests])

@@ -8,6 +8,17 @@ import type { Logger } from './log.ts'
 import type { RegistryClient } from './registry/registry-client.ts'
 import type { StateStore } from './state/store.ts'
 
+/** Hints for a runtime that queues deferred work. */
+export interface DeferOptions {
+  /** The task may be skipped while another task with this key has not started yet. */
+  key?: string
+  /**
+   * The image the task works on: under overload the task may be dropped, and the runtime then
+   * catches up on this image from the store (catchUp) once it has drained.
+   */
+  scope?: string
+}
+
 export interface Deps {
   config: AppConfig
   catalog: Catalog<ImageConfig>
@@ -16,11 +27,8 @@ export interface Deps {
   log: Logger
   /** The clock (injected so that tests and the core never read the host's time directly). */
   now: () => Date
-  /**
-   * Runs work after the webhook has been answered (waitUntil on Workers, a bounded queue on Node).
-   * With a `key`, a runtime may drop the task while another with that key has not started yet.
-   */
-  defer: (task: () => Promise<void>, key?: string) => void
+  /** Runs work after the webhook has been answered (waitUntil on Workers, a bounded queue on Node). */
+  defer: (task: () => Promise<void>, options?: DeferOptions) => void
   /** Serialises work per key inside one process (cross-process safety comes from the store). */
   serialize: <T>(key: string, task: () => Promise<T>) => Promise<T>
 }

@@ -1,7 +1,8 @@
 /**
- * catchUp: runs from the store the work a full deferred-work queue dropped. It processes every
- * version whose arrivals are still unresolved or that is ready to publish, and pushes unpushed
- * moving tags; unlike the sweep it asks the registry nothing it was not going to ask anyway.
+ * catchUp: runs from the store the work a full deferred-work queue dropped for some images. It
+ * processes every version of theirs whose arrivals are still unresolved or that is ready to
+ * publish, and pushes unpushed moving tags; unlike the sweep it asks the registry nothing it was
+ * not going to ask anyway.
  */
 import type { ImageConfig } from '../config.ts'
 import { unpushedTags, type ImageState } from '../core/image-state.ts'
@@ -15,10 +16,11 @@ import { isUnfinished } from './sweep.ts'
 
 const CONCURRENCY = 32
 
-/** Processes every unfinished version of every image; returns how many it processed. */
-export async function catchUp(deps: Deps): Promise<number> {
+/** Processes every unfinished version of the named images (default: all); returns how many it processed. */
+export async function catchUp(deps: Deps, imageNames?: readonly string[]): Promise<number> {
   let processed = 0
-  for (const image of deps.config.images) {
+  const images = imageNames ? imageNames.flatMap((name) => deps.catalog.image(name) ?? []) : deps.config.images
+  for (const image of images) {
     try {
       processed += await catchUpImage(deps, image)
     } catch (error) {

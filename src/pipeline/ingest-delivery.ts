@@ -40,11 +40,11 @@ export async function ingestDelivery<O>(deps: Deps, source: Source<O>, options: 
   if (source.rejectUnknownImages && report.accepted.length === 0 && report.ignored.some((i) => i.reason === UNKNOWN)) {
     throw new NotFoundError('no configured image reads from this repository and tag')
   }
-  for (const [key, { image, version }] of touched) deps.defer(async () => void (await processVersion(deps, image, version)), `process:${key}`)
+  for (const [key, { image, version }] of touched) deps.defer(async () => void (await processVersion(deps, image, version)), { key: `process:${key}`, scope: image.name })
   // A new version starting is the "later event" that looks for webhooks lost by earlier versions.
   for (const image of started) {
     const busy = [...touched.values()].filter((t) => t.image === image).map((t) => t.version)
-    deps.defer(() => recoverWaiting(deps, image, busy), `recover:${image.name}`)
+    deps.defer(() => recoverWaiting(deps, image, busy), { key: `recover:${image.name}`, scope: image.name })
   }
   return report
 }

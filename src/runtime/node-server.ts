@@ -63,7 +63,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
     maxRunning: options.maxRunningTasks ?? MAX_RUNNING_TASKS,
     maxWaiting: options.maxWaitingTasks ?? MAX_WAITING_TASKS,
     log,
-    catchUp: async () => void (await catchUp(deps)),
+    catchUp: async (scopes) => void (await catchUp(deps, scopes)),
   })
   deps = {
     config: options.config,
@@ -96,7 +96,7 @@ const MAX_WAITING_TASKS = 2_000
 
 function startSweeps(deps: Deps, tasks: TaskQueue): ReturnType<typeof setInterval> | undefined {
   // Keyed: a sweep still waiting behind a burst is not queued twice.
-  const run = () => tasks.defer(async () => void (await sweep(deps)), 'sweep')
+  const run = () => tasks.defer(async () => void (await sweep(deps)), { key: 'sweep' })
   run()
   const seconds = deps.config.server.sweepIntervalSeconds
   if (seconds <= 0) return undefined

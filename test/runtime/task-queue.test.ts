@@ -46,17 +46,17 @@ describe('createTaskQueue', () => {
     const started: string[] = []
     const blocker = createGate(started, 'blocker')
     queue.defer(blocker.task)
-    queue.defer(async () => void started.push('v1 first'), 'v1')
-    queue.defer(async () => void started.push('v1 second'), 'v1')
-    queue.defer(async () => void started.push('v2'), 'v2')
+    queue.defer(async () => void started.push('v1 first'), { key: 'v1' })
+    queue.defer(async () => void started.push('v1 second'), { key: 'v1' })
+    queue.defer(async () => void started.push('v2'), { key: 'v2' })
     expect(queue.waiting()).toBe(2)
     blocker.release()
     await queue.idle()
     expect(started).toEqual(['blocker', 'v1 first', 'v2'])
 
     const running = createGate(started, 'v3 running')
-    queue.defer(running.task, 'v3')
-    queue.defer(async () => void started.push('v3 again'), 'v3')
+    queue.defer(running.task, { key: 'v3' })
+    queue.defer(async () => void started.push('v3 again'), { key: 'v3' })
     running.release()
     await queue.idle()
     expect(started.slice(-2)).toEqual(['v3 running', 'v3 again'])
@@ -78,36 +78,39 @@ describe('createTaskQueue', () => {
   it('keeps order and count across a long burst (the consumed prefix is compacted)', async () => {
     const queue = createTaskQueue(4, createLog())
     const ran: number[] = []
-    for (let i = 0; i < 5000; i++) queue.defer(async () => void ran.push(i), `k${i}`)
+    for (let i = 0; i < 5000; i++) queue.defer(async () => void ran.push(i), { key: `k${i}` })
     expect(queue.waiting()).toBe(4996)
     await queue.idle()
     expect(ran).toEqual(Array.from({ length: 5000 }, (_, i) => i))
     // Keys of finished tasks are free again.
-    queue.defer(async () => void ran.push(-1), 'k0')
+    queue.defer(async () => void ran.push(-1), { key: 'k0' })
     await queue.idle()
     expect(ran.at(-1)).toBe(-1)
   })
 
-  it('drops work beyond maxWaiting, warns once, and catches up once after draining', async () => {
+  it('drops scoped work beyond maxWaiting, warns once, and catches up on those scopes once drained', async () => {
     const log = createLog()
     const ran: string[] = []
-    let catchUps = 0
-    const queue = createTaskQueue(1, log, { maxWaiting: 2, catchUp: async () => void catchUps++ })
+    const catchUps: string[][] = []
+    const queue = createTaskQueue(1, log, { maxWaiting: 2, catchUp: async (scopes) => void catchUps.push(scopes) })
     const started: string[] = []
     const blocker = createGate(started, 'blocker')
     queue.defer(blocker.task)
-    for (const name of ['a', 'b', 'c', 'd', 'e']) queue.defer(async () => void ran.push(name), name)
-    expect(queue.waiting()).toBe(2)
+    const scopes = { a: 'img1', b: 'img1', c: 'img2', d: 'img3', e: 'img2' }
+    for (const [name, scope] of Object.entries(scopes)) queue.defer(async () => void ran.push(name), { key: name, scope })
+    // Unscoped work (a sweep) is never dropped.
+    queue.defer(async () => void ran.push('sweep'), { key: 'sweep' })
+    expect(queue.waiting()).toBe(3)
     expect(log.warnings).toHaveLength(1)
-    expect(catchUps).toBe(0)
+    expect(catchUps).toEqual([])
     blocker.release()
     await queue.idle()
-    expect(ran).toEqual(['a', 'b'])
-    expect(catchUps).toBe(1)
+    expect(ran).toEqual(['a', 'b', 'sweep'])
+    expect(catchUps).toEqual([['img2', 'img3']])
     // Nothing dropped since: no second catch-up.
-    queue.defer(async () => void ran.push('f'))
+    queue.defer(async () => void ran.push('f'), { scope: 'img1' })
     await queue.idle()
-    expect(catchUps).toBe(1)
-    expect(ran).toEqual(['a', 'b', 'f'])
+    expect(catchUps).toHaveLength(1)
+    expect(ran.at(-1)).toBe('f')
   })
 })
