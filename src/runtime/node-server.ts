@@ -58,23 +58,22 @@ export async function sha256Digest(bytes: Uint8Array): Promise<string> {
 export async function startNodeServer(options: NodeServerOptions): Promise<NodeServer> {
   const log = options.log ?? createJsonLogger((line) => process.stdout.write(`${line}\n`))
   const store = options.store ?? createSqliteStore(options.dataPath)
-  let deps: Deps
-  const tasks = createTaskQueue({
-    maxRunning: options.maxRunningTasks ?? MAX_RUNNING_TASKS,
-    maxWaiting: options.maxWaitingTasks ?? MAX_WAITING_TASKS,
-    log,
-    catchUp: async (scopes) => void (await catchUp(deps, scopes)),
-  })
-  deps = {
+  const deps: Deps = {
     config: options.config,
     catalog: buildCatalog(options.config.images),
     store,
     registry: createRegistryClient({ fetch: options.fetch ?? createUndiciFetch(), registries: options.config.registries, log, computeDigest: sha256Digest }),
     log,
     now: () => new Date(),
-    defer: tasks.defer,
+    defer: (task, deferOptions) => tasks.defer(task, deferOptions),
     serialize: createKeyedQueue(),
   }
+  const tasks = createTaskQueue({
+    maxRunning: options.maxRunningTasks ?? MAX_RUNNING_TASKS,
+    maxWaiting: options.maxWaitingTasks ?? MAX_WAITING_TASKS,
+    log,
+    catchUp: async (scopes) => void (await catchUp(deps, scopes)),
+  })
   for (const warning of options.config.warnings) log.warn(warning)
   const app = createApp(deps)
   const { server, port } = await listen(app.fetch, options.host ?? options.config.server.host, options.port ?? options.config.server.port)
