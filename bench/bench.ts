@@ -4,7 +4,7 @@
  * `docker manifest create/annotate/push --purge` in the same run when the docker CLI exists; then
  * ingest throughput (autocannon), 10 vs 10,000 configured images, RSS under load, cold start per
  * runtime bundle and the 200 MB streaming copy beside curl. BENCH_ONLY=publish,ingest,cold-start,copy
- * picks sections. Everything runs on loopback; requests are counted by a recording proxy in front of
+ * picks sections. Everything runs on loopback; requests are counted by the fault proxy (no faults injected) in front of
  * the real registry; a webhook's arrival time is the `arrivedAt` our server records.
  */
 import { execFileSync } from 'node:child_process'

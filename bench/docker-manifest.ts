@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { RecordingProxy } from '../test/support/recording-proxy.ts'
+import type { FaultProxy } from '../test/support/fault-proxy.ts'
 import { copyImage } from '../test/support/skopeo.ts'
 import { runTool } from '../test/support/tools.ts'
 
@@ -15,14 +15,14 @@ export interface DockerScenario {
 type Arch = { arch: string; platform: string }
 
 /** Pushes the per-arch images (uncounted), then runs and measures docker's publish of version + latest. */
-export async function runDockerPublish(registryHost: string, proxy: RecordingProxy, scenario: DockerScenario, arches: readonly Arch[], version: string) {
+export async function runDockerPublish(registryHost: string, proxy: FaultProxy, scenario: DockerScenario, arches: readonly Arch[], version: string) {
   for (const { arch, platform } of arches) {
     await copyImage(`${registryHost}/${scenario.source(arch, version)}`, { platform, seed: `docker-${scenario.target}-${version}-${arch}` })
   }
   const config = mkdtempSync(join(tmpdir(), 'mh-docker-'))
   const docker = (args: string[]) => runTool('docker', args, { env: { ...process.env, DOCKER_CONFIG: config }, timeoutMs: 60_000 })
   const ref = (name: string) => `${proxy.host}/${name}`
-  const before = proxy.requests.length
+  const before = proxy.log.length
   const started = performance.now()
   try {
     for (const tag of [version, 'latest']) {
@@ -38,5 +38,5 @@ export async function runDockerPublish(registryHost: string, proxy: RecordingPro
   } finally {
     rmSync(config, { recursive: true, force: true })
   }
-  return { requests: proxy.requests.length - before, latencyMs: performance.now() - started }
+  return { requests: proxy.log.length - before, latencyMs: performance.now() - started }
 }

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { getFreePort } from '../test/support/free-port.ts'
-import { startRecordingProxy, type RecordingProxy } from '../test/support/recording-proxy.ts'
+import { startFaultProxy, type FaultProxy } from '../test/support/fault-proxy.ts'
 import { startRegistry, type RegistryServer } from '../test/support/registry-server.ts'
 import { hasTool } from '../test/support/tools.ts'
 import { runDockerPublish, type DockerScenario } from './docker-manifest.ts'
@@ -26,7 +26,7 @@ const TOKEN = 'bench-token'
 
 interface Stack {
   registry: RegistryServer
-  proxy: RecordingProxy
+  proxy: FaultProxy
   server: ServerProcess
   dataDir: string
 }
@@ -40,7 +40,7 @@ interface Scenario {
 
 async function startStack(): Promise<Stack> {
   const port = await getFreePort()
-  const proxy = await startRecordingProxy(`http://127.0.0.1:${port}`)
+  const proxy = await startFaultProxy({ target: `http://127.0.0.1:${port}` })
   const host = proxy.host
   const dataDir = mkdtempSync(join(tmpdir(), 'mh-bench-'))
   const config = {
@@ -67,7 +67,7 @@ async function waitForLatest(stack: Stack, target: string, since: number): Promi
   const path = `/v2/${target}/manifests/latest`
   const deadline = Date.now() + 30_000
   while (Date.now() < deadline) {
-    const put = stack.proxy.requests.slice(since).find((r) => r.method === 'PUT' && r.path === path && r.status === 201)
+    const put = stack.proxy.log.slice(since).find((r) => r.method === 'PUT' && r.path === path && r.status === 201)
     if (put) return put.finishedAt
     await new Promise((resolve) => setTimeout(resolve, 5))
   }
@@ -78,8 +78,8 @@ async function waitForLatest(stack: Stack, target: string, since: number): Promi
 // Waits until our server has made no registry request for a while (its deferred work is done).
 async function settle(stack: Stack, since: number): Promise<void> {
   let count = -1
-  while (count !== stack.proxy.requests.length - since) {
-    count = stack.proxy.requests.length - since
+  while (count !== stack.proxy.log.length - since) {
+    count = stack.proxy.log.length - since
     await new Promise((resolve) => setTimeout(resolve, 150))
   }
 }
@@ -95,7 +95,7 @@ async function lastWebhookAt(stack: Stack, target: string, version: string): Pro
 }
 
 async function runOurs(stack: Stack, scenario: Scenario, version: string): Promise<{ requests: number; latencyMs: number }> {
-  const proxyStart = stack.proxy.requests.length
+  const proxyStart = stack.proxy.log.length
   for (const { arch, platform } of ARCHES) {
     const [repository, tag] = scenario.source(arch, version).split(':') as [string, string]
     const tagIt = await stageImage(stack.registry.url, repository, tag, { platform, seed: `${scenario.name}-${version}-${arch}` })
@@ -107,11 +107,11 @@ async function runOurs(stack: Stack, scenario: Scenario, version: string): Promi
   if (process.env.BENCH_TRACE) console.log('webhook at', webhookAt.toFixed(1))
   const latencyMs = ackAt - webhookAt
   if (process.env.BENCH_TRACE) {
-    for (const r of stack.proxy.requests.slice(proxyStart).filter((r) => performance.timeOrigin + r.finishedAt >= webhookAt - 1)) {
+    for (const r of stack.proxy.log.slice(proxyStart).filter((r) => performance.timeOrigin + r.finishedAt >= webhookAt - 1)) {
       console.log(`  ${(performance.timeOrigin + r.startedAt - webhookAt).toFixed(1).padStart(6)} .. ${(performance.timeOrigin + r.finishedAt - webhookAt).toFixed(1).padStart(6)}  ${r.method} ${r.path.slice(0, 70)} ${r.status}`)
     }
   }
-  return { requests: stack.proxy.requests.length - proxyStart, latencyMs }
+  return { requests: stack.proxy.log.length - proxyStart, latencyMs }
 }
 
 /** Runs both publish scenarios (ours and docker's) and prints their table. */
