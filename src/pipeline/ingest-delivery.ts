@@ -82,7 +82,8 @@ async function recordMatch(deps: Deps, match: SourceMatch<ImageConfig>, event: S
   const hints = event.kind === 'push' ? { hintDigest: event.digest, hintBlobs: event.references, eventAt: event.occurredAt } : {}
   const input = { platform: match.platform, source: match.source, receivedAt, ...withoutUndefined(hints) }
   const key = versionKey(image.name, match.version)
-  if (!(await deps.store.load(key))) {
+  const loaded = await deps.store.load(key)
+  if (!loaded) {
     // A new version and its recent/ marker are saved together: one commit (one fsync) before the ack.
     const state = recordArrival(createVersionState(image.name, match.version, image.platforms.map((p) => p.key), receivedAt), input)
     const marker = deps.store.save(recentKey(image.name, receivedAt, match.version), { version: match.version }, 0)
@@ -90,6 +91,6 @@ async function recordMatch(deps: Deps, match: SourceMatch<ImageConfig>, event: S
     if (saved.ok) return { changed: true, created: true }
     // Another delivery created it meanwhile (its marker, or this one, is harmless): record on top.
   }
-  const result = await updateState<VersionState>(deps.store, key, (current) => current && recordArrival(current, input))
+  const result = await updateState<VersionState>(deps.store, key, (current) => current && recordArrival(current, input), { loaded })
   return { changed: result.changed, created: false }
 }

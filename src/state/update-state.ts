@@ -3,12 +3,18 @@
  * the version is unchanged, otherwise reload and apply again.
  */
 import { StateConflictError } from '../errors.ts'
-import type { StateStore } from './store.ts'
+import type { StateStore, Versioned } from './store.ts'
 
 /** Result of an update: the value now stored and whether this call changed it. */
 export interface UpdateResult<T> {
   value: T | undefined
   changed: boolean
+}
+
+export interface UpdateOptions {
+  attempts?: number
+  /** What the caller just loaded for the key, used by the first attempt instead of loading again. */
+  loaded?: Versioned | undefined
 }
 
 /**
@@ -19,10 +25,12 @@ export async function updateState<T>(
   store: StateStore,
   key: string,
   change: (current: T | undefined) => T | undefined,
-  attempts = 10,
+  options: UpdateOptions = {},
 ): Promise<UpdateResult<T>> {
+  const attempts = options.attempts ?? 10
   for (let attempt = 0; attempt < attempts; attempt++) {
-    const loaded = await store.load(key)
+    // A conflict always reloads.
+    const loaded = (attempt === 0 ? options.loaded : undefined) ?? (await store.load(key))
     const current = loaded?.value as T | undefined
     const next = change(current)
     if (next === undefined) return { value: current, changed: false }

@@ -58,9 +58,24 @@ export function describeStoreContract(name: string, create: () => Promise<StateS
       expect((await store.load('k'))?.value).toEqual(value)
     }))
 
+    it('lets updateState start from a passed load and reload when it turned stale', withStore(async (store) => {
+      await store.save('k', { n: 1 }, 0)
+      const stale = await store.load('k')
+      await store.save('k', { n: 2 }, 1)
+      const seen: number[] = []
+      const addTen = (current: { n: number } | undefined) => {
+        seen.push(current?.n ?? 0)
+        return { n: (current?.n ?? 0) + 10 }
+      }
+      const result = await updateState(store, 'k', addTen, { loaded: stale })
+      expect(seen).toEqual([1, 2])
+      expect(result).toEqual({ value: { n: 12 }, changed: true })
+      expect(await store.load('k')).toEqual({ value: { n: 12 }, version: 3 })
+    }))
+
     it('loses no update under 16 concurrent optimistic writers', withStore(async (store) => {
       await Promise.all(
-        Array.from({ length: 16 }, (_, i) => updateState<{ seen: number[] }>(store, 'counter', (current) => ({ seen: [...(current?.seen ?? []), i] }), 100)),
+        Array.from({ length: 16 }, (_, i) => updateState<{ seen: number[] }>(store, 'counter', (current) => ({ seen: [...(current?.seen ?? []), i] }), { attempts: 100 })),
       )
       const seen = ((await store.load('counter'))?.value as { seen: number[] }).seen
       expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, i) => i))
