@@ -5,10 +5,9 @@
  * not going to ask anyway.
  */
 import type { ImageConfig } from '../config.ts'
-import { unpushedTags, type ImageState } from '../core/image-state.ts'
 import type { VersionState } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
-import { imageKey, versionPrefix } from '../state/store.ts'
+import { versionPrefix } from '../state/store.ts'
 import { processVersion } from './process-version.ts'
 import { pushMovingTags } from './push-moving-tags.ts'
 import { runLimited } from './run-limited.ts'
@@ -38,7 +37,7 @@ async function catchUpImage(deps: Deps, image: ImageConfig): Promise<number> {
   }
   // As many at once as the deferred work it replaces (their saves then share commits).
   await runLimited(unfinished, CONCURRENCY, async (version) => void (await processVersion(deps, image, version)))
-  const tags = (await deps.store.load(imageKey(image.name)))?.value as ImageState | undefined
-  if (tags && unpushedTags(tags, image.targetNames).length > 0) await pushMovingTags(deps, image)
+  // Pushes only what the ledger says some target lacks (one load when nothing does).
+  await pushMovingTags(deps, image)
   return unfinished.length
 }

@@ -51,17 +51,16 @@ async function reconcileTargets(deps: Deps, image: ImageConfig, state: VersionSt
   )
 }
 
-/** Re-checks every moving tag in every target it was pushed to; true when one must be pushed again. */
-export async function reconcileMovingTags(deps: Deps, image: ImageConfig): Promise<boolean> {
+/** Re-checks every moving tag in every target it was pushed to; marks those that drifted as unpushed. */
+export async function reconcileMovingTags(deps: Deps, image: ImageConfig): Promise<void> {
   const state = (await deps.store.load(imageKey(image.name)))?.value as ImageState | undefined
   const checks = Object.entries(state?.tags ?? {}).flatMap(([tag, pointer]) =>
     image.targets.filter((t) => pointer.pushed.includes(formatRepositoryName(t))).map(async (target) => {
-      if ((await headOrNothing(deps, target, tag)) === pointer.digest) return false
-      const result = await updateState<ImageState>(deps.store, imageKey(image.name), (current) => current && markTagUnpushed(current, tag, formatRepositoryName(target)))
-      return result.changed
+      if ((await headOrNothing(deps, target, tag)) === pointer.digest) return
+      await updateState<ImageState>(deps.store, imageKey(image.name), (current) => current && markTagUnpushed(current, tag, formatRepositoryName(target)))
     }),
   )
-  return (await Promise.all(checks)).includes(true)
+  await Promise.all(checks)
 }
 
 // A registry error here is not a change: the next sweep asks again.

@@ -4,10 +4,9 @@
  * is unfinished, copies referrers of recent publications, and re-pushes moving tags that drifted.
  */
 import type { ImageConfig } from '../config.ts'
-import { unpushedTags, type ImageState } from '../core/image-state.ts'
 import { decideVersion, expireVersion, type VersionState } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
-import { imageKey, versionPrefix } from '../state/store.ts'
+import { versionPrefix } from '../state/store.ts'
 import { updateState } from '../state/update-state.ts'
 import { copyReferrers } from './copy-referrers.ts'
 import { processVersion } from './process-version.ts'
@@ -50,9 +49,9 @@ async function sweepImage(deps: Deps, image: ImageConfig, report: SweepReport): 
     }
     if (image.referrers && recent) report.referrersCopied += await copyReferrersOf(deps, image, key)
   }
-  const drifted = await reconcileMovingTags(deps, image)
-  const tags = (await deps.store.load(imageKey(image.name)))?.value as ImageState | undefined
-  if (drifted || (tags && unpushedTags(tags, image.targetNames).length > 0)) await pushMovingTags(deps, image)
+  // Drifted tags are marked unpushed in the ledger; pushMovingTags pushes whatever is unpushed.
+  await reconcileMovingTags(deps, image)
+  await pushMovingTags(deps, image)
 }
 
 async function applyDeadline(deps: Deps, image: ImageConfig, key: string, state: VersionState): Promise<VersionState | undefined> {
