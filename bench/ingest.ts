@@ -142,21 +142,25 @@ function selectedKinds(): IngestRow['kind'][] {
   return (['ignored', 'tracked'] as const).filter((kind) => process.env.BENCH_INGEST_KINDS?.includes(kind) ?? true)
 }
 
+// Runs `work` against a fresh, warmed-up server process configured with `images` images.
+async function withServer<T>(stub: StubRegistry, images: number, options: IngestOptions, work: (server: ServerProcess) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'mh-bench-ingest-'))
+  const server = await startServerProcess(buildConfig(stub, images), dir)
+  try {
+    // Warm-up (JIT, connection pools), not counted.
+    await fire(server, buildEnvelope(stub, 'bench/not-configured', 'v0-amd64'), options, 2)
+    return await work(server)
+  } finally {
+    await server.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 // RSS at the target rates (autocannon paced), each kind on a fresh server with the first image count.
 async function runPaced(stub: StubRegistry, options: IngestOptions): Promise<IngestRow[]> {
   const rows: IngestRow[] = []
   const images = options.imageCounts[0] ?? 10
-  for (const kind of selectedKinds()) {
-    const dir = mkdtempSync(join(tmpdir(), 'mh-bench-paced-'))
-    const server = await startServerProcess(buildConfig(stub, images), dir)
-    try {
-      await fire(server, buildEnvelope(stub, 'bench/not-configured', 'v0-amd64'), options, 2)
-      rows.push(await measure(server, stub, kind, images, options, TARGET_PER_SEC[kind]))
-    } finally {
-      await server.stop()
-      rmSync(dir, { recursive: true, force: true })
-    }
-  }
+  for (const kind of selectedKinds()) rows.push(await withServer(stub, images, options, (server) => measure(server, stub, kind, images, options, TARGET_PER_SEC[kind])))
   return rows
 }
 
@@ -165,16 +169,9 @@ async function runRound(options: IngestOptions): Promise<IngestRow[]> {
   const rows: IngestRow[] = []
   try {
     for (const images of options.imageCounts) {
-      const dir = mkdtempSync(join(tmpdir(), 'mh-bench-ingest-'))
-      const server = await startServerProcess(buildConfig(stub, images), dir)
-      try {
-        // Warm-up (JIT, connection pools), not counted.
-        await fire(server, buildEnvelope(stub, 'bench/not-configured', 'v0-amd64'), options, 2)
+      await withServer(stub, images, options, async (server) => {
         for (const kind of selectedKinds()) rows.push(await measure(server, stub, kind, images, options))
-      } finally {
-        await server.stop()
-        rmSync(dir, { recursive: true, force: true })
-      }
+      })
     }
     rows.push(...(await runPaced(stub, options)))
   } finally {
