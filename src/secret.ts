@@ -24,8 +24,3 @@ export class Secret {
     return REDACTED
   }
 }
-
-/** Returns the revealed values of a list of secrets (for comparison against a delivery). */
-export function revealAll(secrets: readonly Secret[]): string[] {
-  return secrets.map((secret) => secret.reveal())
-}
