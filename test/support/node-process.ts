@@ -1,7 +1,8 @@
 /**
  * Our server as its own process, the way users run it: the Node bundle (built from
- * src/runtime/node.ts with the options of scripts/build.mjs, into a private file so that parallel
- * test files never read a half-written dist/node.mjs), SQLite state, a fixed loopback port.
+ * src/runtime/node.ts like scripts/build.mjs does, dependencies left external, into a private file
+ * so that parallel test files never read a half-written dist/node.mjs), SQLite state, a fixed
+ * loopback port.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
