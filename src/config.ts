@@ -27,6 +27,8 @@ export interface ServerConfig {
   port: number
   maxBodyBytes: number
   sweepIntervalSeconds: number
+  /** How often a periodic sweep also checks finished work against the registry (0: every sweep). */
+  reconcileIntervalSeconds: number
   /** How long after its last change the sweep keeps re-checking a version against the registry. */
   reconcileWindowHours: number
   adminToken?: Secret
@@ -58,11 +60,12 @@ const configSchema = z
         port: z.number().int().min(0).max(65535).default(8080),
         maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
         sweepIntervalSeconds: z.number().int().min(0).default(60),
+        reconcileIntervalSeconds: z.number().int().min(0).default(900),
         reconcileWindowHours: z.number().min(0).default(24),
         adminToken: secretInput.optional(),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 8080, maxBodyBytes: 1024 * 1024, sweepIntervalSeconds: 60, reconcileWindowHours: 24 }),
+      .default({ host: '127.0.0.1', port: 8080, maxBodyBytes: 1024 * 1024, sweepIntervalSeconds: 60, reconcileIntervalSeconds: 900, reconcileWindowHours: 24 }),
     registries: z
       .record(
         z.string(),

@@ -1,7 +1,10 @@
 /**
- * The sweep (periodic, at start-up, and `POST /reconcile`): applies deadlines, re-checks recent
- * versions against the registry (lost webhooks, unannounced rebuilds, deleted tags), retries what
- * is unfinished, copies referrers of recent publications, and re-pushes moving tags that drifted.
+ * The sweep: finishes what the ledger says is unfinished (pending arrivals, versions ready to
+ * publish, unpushed moving tags), applies deadlines, and HEADs the arch tags that recent
+ * unpublished versions still lack (a lost webhook). A full sweep (start-up, `POST /reconcile`,
+ * and every `reconcileIntervalSeconds`) also re-checks what looks finished against the registry
+ * (unannounced rebuilds, deleted or overwritten tags) and copies referrers of recent publications;
+ * a light one asks the registry nothing when nothing is unfinished.
  */
 import type { ImageConfig } from '../config.ts'
 import { decideVersion, expireVersion, type VersionState } from '../core/version-state.ts'
@@ -15,15 +18,16 @@ import { reconcileMovingTags, reconcileVersion } from './reconcile.ts'
 
 /** What one sweep did. */
 export interface SweepReport {
+  full: boolean
   versionsChecked: number
   versionsProcessed: number
   referrersCopied: number
   failures: number
 }
 
-/** Runs one sweep over every configured image. */
-export async function sweep(deps: Deps): Promise<SweepReport> {
-  const report: SweepReport = { versionsChecked: 0, versionsProcessed: 0, referrersCopied: 0, failures: 0 }
+/** Runs one sweep over every configured image; full unless `full: false`. */
+export async function sweep(deps: Deps, options: { full?: boolean } = {}): Promise<SweepReport> {
+  const report: SweepReport = { full: options.full ?? true, versionsChecked: 0, versionsProcessed: 0, referrersCopied: 0, failures: 0 }
   for (const image of deps.config.images) {
     try {
       await sweepImage(deps, image, report)
@@ -35,23 +39,54 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
   return report
 }
 
+/** The periodic sweep: full the first time and whenever `reconcileIntervalSeconds` have passed since the last full one. */
+export function createPeriodicSweep(deps: Deps): () => Promise<SweepReport> {
+  let lastFull: number | undefined
+  return () => {
+    const now = deps.now().getTime()
+    const full = lastFull === undefined || now - lastFull >= deps.config.server.reconcileIntervalSeconds * 1000
+    if (full) lastFull = now
+    return sweep(deps, { full })
+  }
+}
+
 async function sweepImage(deps: Deps, image: ImageConfig, report: SweepReport): Promise<void> {
   for (const key of await deps.store.list(versionPrefix(image.name))) {
     const loaded = (await deps.store.load(key))?.value as VersionState | undefined
     if (!loaded) continue
     report.versionsChecked++
     const state = (await applyDeadline(deps, image, key, loaded)) ?? loaded
-    const recent = isRecent(deps, state)
-    const changed = recent || isUnfinished(image, state) ? await reconcileVersion(deps, image, state, { full: true }) : false
-    if (changed || isUnfinished(image, state)) {
+    const changed = await reconcileIfDue(deps, image, state, report.full)
+    const processed = changed || isUnfinished(image, state)
+    if (processed) {
       report.versionsProcessed++
       await processVersion(deps, image, state.version)
     }
-    if (image.referrers && recent) report.referrersCopied += await copyReferrersOf(deps, image, key)
+    // A version this sweep just published has new children whose referrers are due too.
+    if (image.referrers && (processed || areReferrersDue(deps, state, report.full))) report.referrersCopied += await copyDueReferrers(deps, image, key, report.full)
   }
   // Drifted tags are marked unpushed in the ledger; pushMovingTags pushes whatever is unpushed.
-  await reconcileMovingTags(deps, image)
+  if (report.full) await reconcileMovingTags(deps, image)
   await pushMovingTags(deps, image)
+}
+
+// Full: recent or unfinished versions, every arch tag and published tag. Light: only the arch tags
+// a recent version without a complete publication still lacks.
+async function reconcileIfDue(deps: Deps, image: ImageConfig, state: VersionState, full: boolean): Promise<boolean> {
+  const recent = isRecent(deps, state.updatedAt)
+  if (full) return (recent || isUnfinished(image, state)) && reconcileVersion(deps, image, state, { full: true })
+  const incomplete = !state.publication || state.publication.partial
+  return recent && incomplete && reconcileVersion(deps, image, state, { full: false })
+}
+
+// Signatures and attestations usually follow a push within minutes: a light sweep looks for them
+// during the first hour after a publication, a full one during the reconcile window.
+const FRESH_PUBLICATION_MS = 3_600_000
+
+function areReferrersDue(deps: Deps, state: VersionState, full: boolean): boolean {
+  if (!state.publication) return false
+  if (full) return isRecent(deps, state.updatedAt)
+  return deps.now().getTime() - Date.parse(state.publication.at) <= FRESH_PUBLICATION_MS
 }
 
 async function applyDeadline(deps: Deps, image: ImageConfig, key: string, state: VersionState): Promise<VersionState | undefined> {
@@ -63,13 +98,13 @@ async function applyDeadline(deps: Deps, image: ImageConfig, key: string, state:
   return result.value
 }
 
-async function copyReferrersOf(deps: Deps, image: ImageConfig, key: string): Promise<number> {
+async function copyDueReferrers(deps: Deps, image: ImageConfig, key: string, full: boolean): Promise<number> {
   const state = (await deps.store.load(key))?.value as VersionState | undefined
-  return state?.publication ? copyReferrers(deps, image, state) : 0
+  return state && areReferrersDue(deps, state, full) ? copyReferrers(deps, image, state) : 0
 }
 
-function isRecent(deps: Deps, state: VersionState): boolean {
-  return deps.now().getTime() - Date.parse(state.updatedAt) <= deps.config.server.reconcileWindowHours * 3_600_000
+function isRecent(deps: Deps, at: string): boolean {
+  return deps.now().getTime() - Date.parse(at) <= deps.config.server.reconcileWindowHours * 3_600_000
 }
 
 /** True when `state` has unresolved arrivals or is ready to publish. */

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { parseConfig } from '../../src/config.ts'
 import { silentLogger, type Logger } from '../../src/log.ts'
 import { startNodeServer, type NodeServer } from '../../src/runtime/node-server.ts'
+import { startFaultProxy, type FaultProxy } from './fault-proxy.ts'
 import { getFreePort } from './free-port.ts'
 import { startRegistry, type NotificationEndpoint, type RegistryServer } from './registry-server.ts'
 
@@ -16,6 +17,8 @@ export interface E2EStack {
   server: NodeServer
   host: string
   dataDir: string
+  /** The proxy in front of the registry, with `proxy: true`. */
+  proxy?: FaultProxy
   /** Polls /status until `predicate` holds for image:version (or throws after `timeoutMs`). */
   waitForVersion(image: string, version: string, predicate: (status: any) => boolean, timeoutMs?: number): Promise<any>
   status(): Promise<any>
@@ -36,18 +39,30 @@ export function exampleConfig(host: string, extra: Record<string, unknown> = {})
   }
 }
 
+export interface E2EStackOptions {
+  log?: Logger
+  config?: (host: string) => unknown
+  notification?: Partial<NotificationEndpoint>
+  /** Puts a fault proxy (no faults unless asked) between our server and the registry, to count our requests. */
+  proxy?: boolean
+}
+
 /** Starts our server and a registry that notifies it. */
-export async function startE2EStack(options: { log?: Logger; config?: (host: string) => unknown; notification?: Partial<NotificationEndpoint> } = {}): Promise<E2EStack> {
+export async function startE2EStack(options: E2EStackOptions = {}): Promise<E2EStack> {
   const port = await getFreePort()
   const host = `127.0.0.1:${port}`
   const dataDir = mkdtempSync(join(tmpdir(), 'mh-e2e-'))
-  const config = parseConfig(options.config ? options.config(host) : exampleConfig(host))
+  const proxy = options.proxy ? await startFaultProxy({ target: `http://${host}` }) : undefined
+  const raw = (options.config ? options.config(host) : exampleConfig(host)) as { registries?: Record<string, object> }
+  // With a proxy, our server reaches the registry through it (the registry's clients do not).
+  const config = parseConfig(proxy ? { ...raw, registries: { ...raw.registries, [host]: { ...raw.registries?.[host], endpoint: proxy.url } } } : raw)
   const server = await startNodeServer({ config, dataPath: join(dataDir, 'state.db'), port: 0, log: options.log ?? silentLogger })
   const registry = await startRegistry({
     port,
     notifications: [{ url: `${server.url}/webhooks/distribution`, headers: { Authorization: [`Bearer ${WEBHOOK_TOKEN}`] }, ...options.notification }],
   }).catch(async (error) => {
     await server.close()
+    await proxy?.close()
     throw error
   })
   // Configurations that set server.adminToken use the webhook token for it.
@@ -57,6 +72,7 @@ export async function startE2EStack(options: { log?: Logger; config?: (host: str
     server,
     host,
     dataDir,
+    ...(proxy ? { proxy } : {}),
     status,
     async waitForVersion(image, version, predicate, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs
@@ -72,6 +88,7 @@ export async function startE2EStack(options: { log?: Logger; config?: (host: str
     async stop() {
       await registry.stop()
       await server.close()
+      await proxy?.close()
       rmSync(dataDir, { recursive: true, force: true })
     },
   }

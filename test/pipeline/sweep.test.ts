@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest'
+import { computeDigest } from '../../src/core/digest.ts'
+import { markTagUnpushed, type ImageState } from '../../src/core/image-state.ts'
+import { createPeriodicSweep, sweep } from '../../src/pipeline/sweep.ts'
+import { imageKey } from '../../src/state/store.ts'
+import { updateState } from '../../src/state/update-state.ts'
+import { buildFakeReferrer, seedFakeReferrer } from '../support/fake-images.ts'
+import { createScenario, HOST, readIndex } from '../support/scenario.ts'
+
+type S = ReturnType<typeof createScenario>
+const requestsDuring = async (s: S, work: () => Promise<unknown>) => {
+  const before = s.registry.requests.length
+  await work()
+  await s.test.idle()
+  return s.registry.requests.slice(before).map((r) => `${r.method} ${r.path}`)
+}
+const publishSuffix = async (s: S, version: string) => {
+  await s.push('demo/suffix', `${version}-amd64`, 'linux/amd64')
+  await s.push('demo/suffix', `${version}-arm64`, 'linux/arm64')
+  await s.test.idle()
+}
+const digestOf = (s: S, repository: string, tag: string) => computeDigest(s.registry.getManifest(repository, tag)!.bytes)
+
+describe('light and full sweeps (fake registry)', () => {
+  it('a light sweep asks the registry nothing when every version is published and every tag pushed', async () => {
+    const s = createScenario()
+    await publishSuffix(s, 'v1.0.0')
+    await publishSuffix(s, 'v1.1.0')
+    let report
+    expect(await requestsDuring(s, async () => (report = await sweep(s.test.deps, { full: false })))).toEqual([])
+    expect(report).toEqual({ full: false, versionsChecked: 2, versionsProcessed: 0, referrersCopied: 0, failures: 0 })
+    // The full sweep HEADs both arch tags and the version tag of each version, and latest.
+    const full = await requestsDuring(s, () => sweep(s.test.deps))
+    expect(full.filter((r) => r.startsWith('HEAD '))).toHaveLength(2 * (2 + 1) + 1)
+  })
+
+  it('a light sweep HEADs only the arch tag a recent version lacks, and publishes it (a lost webhook)', async () => {
+    const s = createScenario()
+    await s.push('demo/suffix', 'v1.0.0-amd64', 'linux/amd64')
+    await s.push('demo/suffix', 'v1.0.0-arm64', 'linux/arm64', { notify: false })
+    await s.test.idle()
+    const requests = await requestsDuring(s, () => sweep(s.test.deps, { full: false }))
+    expect(requests.filter((r) => r.startsWith('HEAD '))).toEqual(['HEAD /v2/demo/suffix/manifests/v1.0.0-arm64'])
+    expect(readIndex(s.registry, 'demo/suffix', 'v1.0.0').manifests).toHaveLength(2)
+  })
+
+  it('a light sweep leaves a version quiet for longer than reconcileWindowHours alone (an abandoned build)', async () => {
+    const clock = { now: new Date('2026-11-27T12:00:00Z') }
+    const s = createScenario({ server: { adminToken: 'admin-token', reconcileWindowHours: 24 } }, { clock })
+    await s.push('demo/suffix', 'v1.0.0-amd64', 'linux/amd64')
+    await s.test.idle()
+    clock.now = new Date('2026-11-28T11:00:00Z')
+    expect(await requestsDuring(s, () => sweep(s.test.deps, { full: false }))).toEqual(['HEAD /v2/demo/suffix/manifests/v1.0.0-arm64'])
+    clock.now = new Date('2026-11-28T13:00:00Z')
+    expect(await requestsDuring(s, () => sweep(s.test.deps, { full: false }))).toEqual([])
+  })
+
+  it('a light sweep pushes a moving tag the ledger marks unpushed; only a full one finds a tag overwritten behind our back', async () => {
+    const s = createScenario()
+    await publishSuffix(s, 'v1.0.0')
+    const good = await digestOf(s, 'demo/suffix', 'v1.0.0')
+    const amd = s.registry.getManifest('demo/suffix', 'v1.0.0-amd64')!
+    await s.registry.putManifest('demo/suffix', 'latest', amd.bytes, amd.mediaType)
+    expect(await requestsDuring(s, () => sweep(s.test.deps, { full: false }))).toEqual([])
+    await updateState<ImageState>(s.test.deps.store, imageKey(`${HOST}/demo/suffix`), (state) => state && markTagUnpushed(state, 'latest', `${HOST}/demo/suffix`))
+    expect(await requestsDuring(s, () => sweep(s.test.deps, { full: false }))).toEqual(['PUT /v2/demo/suffix/manifests/latest'])
+    expect(await digestOf(s, 'demo/suffix', 'latest')).toBe(good)
+
+    await s.registry.putManifest('demo/suffix', 'latest', amd.bytes, amd.mediaType)
+    await sweep(s.test.deps)
+    expect(await digestOf(s, 'demo/suffix', 'latest')).toBe(good)
+  })
+
+  it('copies a late signature in a light sweep within the hour after publishing, later only in a full one', async () => {
+    const clock = { now: new Date('2026-11-27T12:00:00Z') }
+    const s = createScenario({}, { clock })
+    const images: Awaited<ReturnType<S['push']>>[] = []
+    for (const [arch, platform] of [['amd64', 'linux/amd64'], ['arm64', 'linux/arm64'], ['armv7', 'linux/arm/v7']] as const) {
+      images.push(await s.push(`demo/app-${arch}`, 'v3.0.0', platform))
+    }
+    await s.test.idle()
+    const sign = async (i: number, tool: string) => {
+      const subject = images[i]!.manifest.descriptor
+      const signature = await buildFakeReferrer(subject, tool)
+      await seedFakeReferrer(s.registry, `demo/app-${['amd64', 'arm64', 'armv7'][i]}`, subject.digest, signature)
+      return signature.manifest.descriptor.digest
+    }
+    clock.now = new Date('2026-11-27T12:30:00Z')
+    const early = await sign(1, 'cosign')
+    expect((await sweep(s.test.deps, { full: false })).referrersCopied).toBe(1)
+    expect(s.registry.getManifest('demo/app', early)).toBeDefined()
+
+    clock.now = new Date('2026-11-27T14:00:00Z')
+    const late = await sign(0, 'notation')
+    expect(await requestsDuring(s, () => sweep(s.test.deps, { full: false }))).toEqual([])
+    expect((await sweep(s.test.deps)).referrersCopied).toBe(1)
+    expect(s.registry.getManifest('demo/app', late)).toBeDefined()
+  })
+
+  it('the periodic sweep is full at first and then once per reconcileIntervalSeconds', async () => {
+    const clock = { now: new Date('2026-11-27T12:00:00Z') }
+    const s = createScenario({ server: { adminToken: 'admin-token', reconcileIntervalSeconds: 900 } }, { clock })
+    const periodic = createPeriodicSweep(s.test.deps)
+    const fullAt = async (minute: number) => {
+      clock.now = new Date(Date.parse('2026-11-27T12:00:00Z') + minute * 60_000)
+      return (await periodic()).full
+    }
+    expect([await fullAt(0), await fullAt(1), await fullAt(14), await fullAt(15), await fullAt(16), await fullAt(31)]).toEqual([true, false, false, true, false, true])
+
+    const always = createScenario({ server: { adminToken: 'admin-token', reconcileIntervalSeconds: 0 } }, { clock })
+    const every = createPeriodicSweep(always.test.deps)
+    expect([(await every()).full, (await every()).full]).toEqual([true, true])
+  })
+})
