@@ -5,7 +5,7 @@
 import * as z from 'zod'
 import { parseRepositoryName } from './core/reference.ts'
 import { ConfigError } from './errors.ts'
-import { checkUnique, findImageWarnings, imageSchema, resolveImage, type ImageConfig } from './image-config.ts'
+import { checkUnique, createValueSharing, findImageWarnings, imageSchema, resolveImage, type ImageConfig } from './image-config.ts'
 import { Secret } from './secret.ts'
 import { PROVIDER_SOURCE_SHAPES, resolveProviderSources, type ProviderSourcesConfig } from './sources/source-options.ts'
 
@@ -112,7 +112,8 @@ export function parseConfig(input: unknown, env: Env = {}): AppConfig {
 function resolveConfig(raw: RawConfig, env: Env, issues: string[]): AppConfig {
   const secret = (value: z.infer<typeof secretInput> | undefined, path: string) =>
     value === undefined ? undefined : resolveSecret(value, env, path, issues)
-  const images = raw.images.map((image, i) => resolveImage(image, `images.${i}`, issues))
+  const share = createValueSharing()
+  const images = raw.images.map((image, i) => resolveImage(image, `images.${i}`, issues, share))
   const registries: Record<string, RegistryOptions> = {}
   for (const [host, options] of Object.entries(raw.registries)) {
     const path = `registries.${host}`

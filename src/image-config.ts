@@ -65,8 +65,22 @@ export const imageSchema = z
 
 type RawImage = z.infer<typeof imageSchema>
 
+/** Returns an earlier value with the same JSON instead of `value`, so that many images share their common parts. */
+export type ShareValue = <T>(value: T) => T
+
+/** Creates a ShareValue for one configuration (its memory goes when the configuration is resolved). */
+export function createValueSharing(): ShareValue {
+  const seen = new Map<string, unknown>()
+  return <T>(value: T): T => {
+    const key = JSON.stringify(value)
+    if (seen.has(key)) return seen.get(key) as T
+    seen.set(key, value)
+    return value
+  }
+}
+
 /** Resolves one image; problems are appended to `issues` with their paths. */
-export function resolveImage(raw: RawImage, path: string, issues: string[]): ImageConfig {
+export function resolveImage(raw: RawImage, path: string, issues: string[], share: ShareValue = (value) => value): ImageConfig {
   const targets = (Array.isArray(raw.target) ? raw.target : [raw.target]).flatMap((text, i) => resolveTarget(text, Array.isArray(raw.target) ? `${path}.target.${i}` : `${path}.target`, issues))
   const from = parseSourceTemplate(raw.from)
   if (!from.ok) issues.push(`${path}.from: ${from.reason}`)
@@ -76,17 +90,19 @@ export function resolveImage(raw: RawImage, path: string, issues: string[]): Ima
   checkUnique(targets.map(formatRepositoryName), `${path}.target`, 'target', issues)
   checkTagTemplates(raw, path, issues)
   const target = targets[0] ?? { registry: '', repository: '' }
+  const targetNames = targets.map(formatRepositoryName)
   return {
-    name: targets[0] ? formatRepositoryName(target) : String(raw.target),
+    name: targetNames[0] ?? String(raw.target),
     target,
-    targets,
-    targetNames: targets.map(formatRepositoryName),
+    targets: [...targets],
+    targetNames,
     from: from.ok ? from.value : { registry: '', repository: '', tag: '' },
-    platforms,
+    // Checked above with this image's paths; equal lists, policies and annotations are then shared.
+    platforms: share(platforms),
     indexMediaType: raw.indexMediaType,
-    tags: raw.tags,
+    tags: share(raw.tags),
     ...(raw.deadline ? { deadline: { ms: raw.deadline.seconds * 1000, action: raw.deadline.action } } : {}),
-    annotations: raw.annotations,
+    annotations: share(raw.annotations),
     ...(raw.childTags ? { childTags: raw.childTags } : {}),
     referrers: raw.referrers,
   }

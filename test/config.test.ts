@@ -130,4 +130,24 @@ describe('parseConfig: publishing policy', () => {
       expect.stringContaining('images.0.childTags: needs {version} and {arch}'),
     ])
   })
+
+  it('shares equal platform lists, tag policies and annotations between images, and reports the problems of each image', () => {
+    const image = (name: string, platforms: string[], extra: Record<string, unknown> = {}) => ({ target: `127.0.0.1:5150/${name}`, from: `127.0.0.1:5150/${name}:{version}-{arch}`, platforms, ...extra })
+    const config = parseConfig({
+      ...ISSUE_CONFIG,
+      images: [image('a', ['linux/amd64', 'linux/arm64']), image('b', ['linux/amd64', 'linux/arm64']), image('c', ['linux/amd64'], { tags: { latest: false }, annotations: { team: 'x' } })],
+    })
+    const [a, b, c] = config.images
+    expect(b!.platforms).toBe(a!.platforms)
+    expect(b!.tags).toBe(a!.tags)
+    expect(b!.annotations).toBe(a!.annotations)
+    expect(c!.platforms).not.toBe(a!.platforms)
+    expect(c!.tags).toMatchObject({ latest: false })
+    expect(c!.annotations).toEqual({ team: 'x' })
+    expect(a!.name).toBe('127.0.0.1:5150/a')
+    expect(issuesOf({ ...ISSUE_CONFIG, images: [image('a', ['linux/amd64', 'nope']), image('b', ['linux/amd64', 'nope'])] })).toEqual([
+      expect.stringContaining('images.0.platforms.1:'),
+      expect.stringContaining('images.1.platforms.1:'),
+    ])
+  })
 })

@@ -3,7 +3,7 @@
  * constant time per repository (a map keyed by registry/repository, never a scan of all images).
  * Pure.
  */
-import { buildSourcePattern, type SourcePattern, type SourceTemplate } from './naming.ts'
+import { buildSourcePattern, matchSourceTag, type SourceTemplate } from './naming.ts'
 import { formatReference, formatRepositoryName, type RepositoryName } from './reference.ts'
 
 /** The parts of an image's configuration the catalog needs. */
@@ -37,7 +37,8 @@ export interface Catalog<I extends CatalogImage = CatalogImage> {
 interface Entry<I> {
   image: I
   platform: string
-  pattern: SourcePattern
+  tagPrefix: string
+  tagSuffix: string
 }
 
 /** Builds the catalog once per configuration. */
@@ -45,18 +46,22 @@ export function buildCatalog<I extends CatalogImage>(images: I[]): Catalog<I> {
   const sources = new Map<string, Entry<I>[]>()
   const byName = new Map(images.map((image) => [image.name, image]))
   const targets = new Set<string>()
+  // Equal strings of different images (tag suffixes such as "-amd64") are kept once.
+  const strings = new Map<string, string>()
+  const intern = (text: string) => strings.get(text) ?? (strings.set(text, text), text)
   for (const image of images) {
-    targets.add(formatRepositoryName(image.target))
+    targets.add(intern(formatRepositoryName(image.target)))
     for (const { key, arch } of image.platforms) {
       const pattern = buildSourcePattern(image.from, arch)
-      const repo = formatRepositoryName(pattern)
-      sources.set(repo, [...(sources.get(repo) ?? []), { image, platform: key, pattern }])
+      const repo = intern(formatRepositoryName(pattern))
+      const entry = { image, platform: key, tagPrefix: intern(pattern.tagPrefix), tagSuffix: intern(pattern.tagSuffix) }
+      sources.set(repo, [...(sources.get(repo) ?? []), entry])
     }
   }
   return {
     match(name, tag) {
       return (sources.get(formatRepositoryName(name)) ?? []).flatMap((entry) => {
-        const version = entry.pattern.matchTag(tag)
+        const version = matchSourceTag(entry, tag)
         if (version === undefined) return []
         return [{ image: entry.image, platform: entry.platform, version, source: formatReference({ ...name, tag }) }]
       })

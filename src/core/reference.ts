@@ -71,7 +71,8 @@ export function parseReference(text: string): Reference | undefined {
 
 /** Formats `registry/repository`. */
 export function formatRepositoryName(name: RepositoryName): string {
-  return `${name.registry}/${name.repository}`
+  // join gives one flat string; a template literal this long is a rope that keeps both parts.
+  return [name.registry, name.repository].join('/')
 }
 
 /** Formats `registry/repository[:tag][@digest]`. */

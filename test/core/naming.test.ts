@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildSourcePattern, parseSourceTemplate, renderSourceTag } from '../../src/core/naming.ts'
+import { buildSourcePattern, matchSourceTag, parseSourceTemplate, renderSourceTag } from '../../src/core/naming.ts'
 
 function template(text: string) {
   const parsed = parseSourceTemplate(text)
@@ -33,21 +33,21 @@ describe('buildSourcePattern', () => {
   it('matches separate-repository names', () => {
     const pattern = buildSourcePattern(template('127.0.0.1:5150/demo/app-{arch}:{version}'), 'arm64')
     expect(pattern.repository).toBe('demo/app-arm64')
-    expect(pattern.matchTag('v1.0.2')).toBe('v1.0.2')
-    expect(pattern.matchTag('1.0.3-rc.1')).toBe('1.0.3-rc.1')
+    expect(matchSourceTag(pattern, 'v1.0.2')).toBe('v1.0.2')
+    expect(matchSourceTag(pattern, '1.0.3-rc.1')).toBe('1.0.3-rc.1')
   })
 
   it('matches suffix tags and nothing else', () => {
     const pattern = buildSourcePattern(template('127.0.0.1:5150/demo/suffix:{version}-{arch}'), 'armv7')
-    expect(pattern.matchTag('v1.0.2-armv7')).toBe('v1.0.2')
-    expect(pattern.matchTag('v1.0.2-rc.1-armv7')).toBe('v1.0.2-rc.1')
-    expect(pattern.matchTag('v1.0.2')).toBeUndefined()
-    expect(pattern.matchTag('latest')).toBeUndefined()
-    expect(pattern.matchTag('v1.0.2-arm64')).toBeUndefined()
-    expect(pattern.matchTag('-armv7')).toBeUndefined()
+    expect(matchSourceTag(pattern, 'v1.0.2-armv7')).toBe('v1.0.2')
+    expect(matchSourceTag(pattern, 'v1.0.2-rc.1-armv7')).toBe('v1.0.2-rc.1')
+    expect(matchSourceTag(pattern, 'v1.0.2')).toBeUndefined()
+    expect(matchSourceTag(pattern, 'latest')).toBeUndefined()
+    expect(matchSourceTag(pattern, 'v1.0.2-arm64')).toBeUndefined()
+    expect(matchSourceTag(pattern, '-armv7')).toBeUndefined()
   })
 
-  it('renders the inverse of matchTag', () => {
+  it('renders the inverse of matchSourceTag', () => {
     const parsed = template('r.example/demo/suffix:{version}-{arch}')
     expect(renderSourceTag(parsed, 'amd64', 'v2.0.0')).toBe('v2.0.0-amd64')
   })
