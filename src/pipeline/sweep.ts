@@ -1,7 +1,7 @@
 /**
  * The sweep: finishes what the ledger says is unfinished (pending arrivals, versions ready to
- * publish, unpushed moving tags), applies deadlines, and HEADs the arch tags that recent
- * unpublished versions still lack (a lost webhook). A full sweep (start-up, `POST /reconcile`,
+ * publish, unpushed moving tags), applies deadlines, HEADs the arch tags that versions changed in
+ * the last hour still lack (a lost webhook) and copies referrers of the last hour's publications. A full sweep (start-up, `POST /reconcile`,
  * and every `reconcileIntervalSeconds`) also re-checks what looks finished against the registry
  * (unannounced rebuilds, deleted or overwritten tags) and copies referrers of recent publications;
  * a light one asks the registry nothing when nothing is unfinished.
@@ -70,23 +70,26 @@ async function sweepImage(deps: Deps, image: ImageConfig, report: SweepReport): 
   await pushMovingTags(deps, image)
 }
 
-// Full: recent or unfinished versions, every arch tag and published tag. Light: only the arch tags
-// a recent version without a complete publication still lacks.
-async function reconcileIfDue(deps: Deps, image: ImageConfig, state: VersionState, full: boolean): Promise<boolean> {
-  const recent = isRecent(deps, state.updatedAt)
-  if (full) return (recent || isUnfinished(image, state)) && reconcileVersion(deps, image, state, { full: true })
-  const incomplete = !state.publication || state.publication.partial
-  return recent && incomplete && reconcileVersion(deps, image, state, { full: false })
-}
+// A light sweep looks only at what changed within the last hour: the arches of one build and the
+// signatures made after it usually arrive within minutes, so HEADs for a build abandoned half-way
+// stop after an hour. Older changes, up to reconcileWindowHours, are the full sweep's.
+const FRESH_MS = 3_600_000
 
-// Signatures and attestations usually follow a push within minutes: a light sweep looks for them
-// during the first hour after a publication, a full one during the reconcile window.
-const FRESH_PUBLICATION_MS = 3_600_000
+// Full: recent or unfinished versions, every arch tag and published tag. Light: only the arch tags
+// a fresh version without a complete publication still lacks.
+async function reconcileIfDue(deps: Deps, image: ImageConfig, state: VersionState, full: boolean): Promise<boolean> {
+  if (full) return (isRecent(deps, state.updatedAt) || isUnfinished(image, state)) && reconcileVersion(deps, image, state, { full: true })
+  const incomplete = !state.publication || state.publication.partial
+  return isFresh(deps, state.updatedAt) && incomplete && reconcileVersion(deps, image, state, { full: false })
+}
 
 function areReferrersDue(deps: Deps, state: VersionState, full: boolean): boolean {
   if (!state.publication) return false
-  if (full) return isRecent(deps, state.updatedAt)
-  return deps.now().getTime() - Date.parse(state.publication.at) <= FRESH_PUBLICATION_MS
+  return full ? isRecent(deps, state.updatedAt) : isFresh(deps, state.publication.at)
+}
+
+function isFresh(deps: Deps, at: string): boolean {
+  return deps.now().getTime() - Date.parse(at) <= FRESH_MS
 }
 
 async function applyDeadline(deps: Deps, image: ImageConfig, key: string, state: VersionState): Promise<VersionState | undefined> {

@@ -44,15 +44,19 @@ describe('light and full sweeps (fake registry)', () => {
     expect(readIndex(s.registry, 'demo/suffix', 'v1.0.0').manifests).toHaveLength(2)
   })
 
-  it('a light sweep leaves a version quiet for longer than reconcileWindowHours alone (an abandoned build)', async () => {
+  it('a light sweep HEADs for a missing arch during the hour after the last change, a full one during the reconcile window', async () => {
     const clock = { now: new Date('2026-11-27T12:00:00Z') }
     const s = createScenario({ server: { adminToken: 'admin-token', reconcileWindowHours: 24 } }, { clock })
     await s.push('demo/suffix', 'v1.0.0-amd64', 'linux/amd64')
     await s.test.idle()
-    clock.now = new Date('2026-11-28T11:00:00Z')
-    expect(await requestsDuring(s, () => sweep(s.test.deps, { full: false }))).toEqual(['HEAD /v2/demo/suffix/manifests/v1.0.0-arm64'])
-    clock.now = new Date('2026-11-28T13:00:00Z')
+    const head = ['HEAD /v2/demo/suffix/manifests/v1.0.0-arm64']
+    clock.now = new Date('2026-11-27T12:50:00Z')
+    expect(await requestsDuring(s, () => sweep(s.test.deps, { full: false }))).toEqual(head)
+    clock.now = new Date('2026-11-27T13:10:00Z')
     expect(await requestsDuring(s, () => sweep(s.test.deps, { full: false }))).toEqual([])
+    expect((await requestsDuring(s, () => sweep(s.test.deps))).filter((r) => r.startsWith('HEAD '))).toEqual(expect.arrayContaining(head))
+    clock.now = new Date('2026-11-28T12:10:00Z')
+    expect(await requestsDuring(s, () => sweep(s.test.deps))).toEqual([])
   })
 
   it('a light sweep pushes a moving tag the ledger marks unpushed; only a full one finds a tag overwritten behind our back', async () => {
