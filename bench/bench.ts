@@ -2,9 +2,9 @@
  * `npm run bench`: publish latency and registry requests per publish for the separate-repository
  * and same-repository scenarios (3 arches, version + latest), beside the same publish done by
  * `docker manifest create/annotate/push --purge` in the same run when the docker CLI exists; then
- * ingest throughput (autocannon), 10 vs 10,000 configured images, RSS under load, cold start per
- * runtime bundle and the 200 MB streaming copy beside curl. BENCH_ONLY=publish,ingest,cold-start,copy
- * picks sections. Everything runs on loopback; requests are counted by the fault proxy (no faults injected) in front of
+ * ingest throughput (autocannon), 10 vs 10,000 configured images, RSS under load, light and full
+ * sweeps over 10,000 published versions, cold start per runtime bundle and the 200 MB streaming copy
+ * beside curl. BENCH_ONLY=publish,ingest,sweep,cold-start,copy picks sections. Everything runs on loopback; requests are counted by the fault proxy (no faults injected) in front of
  * the real registry; a webhook's arrival time is the `arrivedAt` our server records.
  */
 import { execFileSync } from 'node:child_process'
@@ -14,10 +14,11 @@ import { join } from 'node:path'
 import { runColdStartBench } from './cold-start.ts'
 import { runIngestBench } from './ingest.ts'
 import { runPublishSection } from './publish.ts'
-import { printColdStartTable, printCopyTable, printIngestTable, printScalingTable } from './report.ts'
+import { printColdStartTable, printCopyTable, printIngestTable, printScalingTable, printSweepTable } from './report.ts'
 import { runStreamingCopyBench } from './streaming-copy.ts'
+import { runSweepBench } from './sweep.ts'
 
-const SECTIONS = (process.env.BENCH_ONLY ?? 'publish,ingest,cold-start,copy').split(',')
+const SECTIONS = (process.env.BENCH_ONLY ?? 'publish,ingest,sweep,cold-start,copy').split(',')
 const INGEST = {
   seconds: Number(process.env.BENCH_INGEST_SECONDS ?? 5),
   connections: Number(process.env.BENCH_INGEST_CONNECTIONS ?? 50),
@@ -25,6 +26,7 @@ const INGEST = {
   rounds: Number(process.env.BENCH_INGEST_ROUNDS ?? 2),
 }
 const COPY_MB = Number(process.env.BENCH_COPY_MB ?? 200)
+const SWEEP = { images: Number(process.env.BENCH_SWEEP_IMAGES ?? 1_000), versions: Number(process.env.BENCH_SWEEP_VERSIONS ?? 10) }
 
 // buildah's `manifest create/add/push` is the other hand-written merge recipe; compared only where installed.
 function hasBuildah(): boolean {
@@ -49,6 +51,11 @@ async function main(): Promise<void> {
     report.ingest = { options: INGEST, rows: ingest }
     printIngestTable(ingest)
     printScalingTable(ingest)
+  }
+  if (SECTIONS.includes('sweep')) {
+    const sweep = await runSweepBench(SWEEP.images, SWEEP.versions)
+    report.sweep = sweep
+    printSweepTable(sweep)
   }
   if (SECTIONS.includes('cold-start')) {
     const coldStart = await runColdStartBench(Number(process.env.BENCH_COLD_RUNS ?? 5))

@@ -61,10 +61,10 @@ function buildConfig(stub: StubRegistry, images: number) {
   }
 }
 
-// One manifest push by tag, as distribution 2.8 sends it (references included).
-function buildEnvelope(stub: StubRegistry, repository: string, tag: string): string {
+// One manifest push by tag, as distribution 2.8 sends it (references included); autocannon fills in `[<id>]`.
+export function buildEnvelope(stub: StubRegistry, repository: string, tag: string, id = '[<id>]'): string {
   const target = { mediaType: stub.manifestMediaType, digest: stub.manifestDigest, size: 0, repository, tag, references: stub.references }
-  const event = { id: '[<id>]', timestamp: '2026-11-27T19:02:40Z', action: 'push', target, request: { host: stub.host } }
+  const event = { id, timestamp: '2026-11-27T19:02:40Z', action: 'push', target, request: { host: stub.host } }
   return JSON.stringify({ events: [event] })
 }
 

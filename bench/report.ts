@@ -2,6 +2,7 @@
 
 import type { ColdStartRow } from './cold-start.ts'
 import { TARGET_PER_SEC, type IngestRow } from './ingest.ts'
+import type { SweepRow } from './sweep.ts'
 
 export interface Side {
   runs: number
@@ -106,5 +107,15 @@ export function printCopyTable(copy: CopyFigures): void {
     ['copier', 'time', 'throughput', 'server RSS baseline -> peak (private peak), target < 100 MB'],
     ['manifest-hook (dist/node.mjs)', `${copy.ours.seconds.toFixed(2)} s`, `${copy.ours.mbPerSec.toFixed(0)} MB/s`, `${mb(copy.ours.rssBaselineBytes)} -> ${mb(copy.ours.rssPeakBytes)} (${mb(copy.ours.rssPeakAnonBytes)})`],
     ['curl GET | curl -T - PUT', `${copy.curl.seconds.toFixed(2)} s`, `${copy.curl.mbPerSec.toFixed(0)} MB/s`, ''],
+  ])
+}
+
+/** Prints the light and the full sweep over the seeded versions. */
+export function printSweepTable(rows: SweepRow[]): void {
+  const first = rows[0]
+  if (!first) return
+  printRows(`sweep over ${first.images} images x ${first.versions} published versions (SQLite, stub registry, all within the reconcile window)`, [
+    ['sweep', 'time', 'registry requests', 'versions loaded', 'versions processed'],
+    ...rows.map((r) => [r.kind === 'light' ? 'light (every sweepIntervalSeconds)' : 'full (start-up, POST /reconcile, every reconcileIntervalSeconds)', `${r.ms.toFixed(0)} ms`, String(r.requests), String(r.versionsChecked), String(r.versionsProcessed)]),
   ])
 }

@@ -1,8 +1,9 @@
-// A minimal registry for the ingest bench: it serves one linux/amd64 image (manifest by digest or by
-// any tag ending in amd64, its config blob) for every repository, so that the deferred resolve work a tracked
-// delivery starts costs our server what it would against a fast real registry.
+// A minimal registry for the ingest and sweep benches: it serves one linux/amd64 image (manifest by
+// digest or by any tag ending in amd64, its config blob) for every repository, and keeps the
+// manifests pushed to it (our indexes), so that the work a tracked delivery or a sweep starts costs
+// our server what it would against a fast real registry.
 import { createHash } from 'node:crypto'
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 /** A running stub; `manifestDigest` and `references` go into the bench's webhook events. */
@@ -29,9 +30,16 @@ export async function startStubRegistry(): Promise<StubRegistry> {
   const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: DOCKER_MANIFEST, config: configRef, layers: [layer] }))
   const manifestDigest = sha256(manifest)
   let count = 0
+  const pushed = new Map<string, { bytes: Buffer; digest: string; type: string }>()
   const server: Server = createServer((req, res) => {
     count++
     const url = req.url ?? '/'
+    if (req.method === 'PUT' && url.includes('/manifests/')) return void storeManifest(req, res, pushed)
+    const stored = pushed.get(url)
+    if (stored && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'content-type': stored.type, 'docker-content-digest': stored.digest, 'content-length': stored.bytes.length })
+      return void res.end(req.method === 'HEAD' ? undefined : stored.bytes)
+    }
     // Only the amd64 image exists: by digest, or under a tag that names amd64 (what the bench pushes).
     if (/\/manifests\/(sha256:|.*amd64$)/.test(url) && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(200, { 'content-type': DOCKER_MANIFEST, 'docker-content-digest': manifestDigest, 'content-length': manifest.length })
@@ -57,4 +65,19 @@ export async function startStubRegistry(): Promise<StubRegistry> {
       server.close(() => resolve())
     }),
   }
+}
+
+// Keeps a pushed manifest under its tag and its digest.
+function storeManifest(req: IncomingMessage, res: ServerResponse, pushed: Map<string, { bytes: Buffer; digest: string; type: string }>): void {
+  const chunks: Buffer[] = []
+  req.on('data', (chunk: Buffer) => chunks.push(chunk))
+  req.on('end', () => {
+    const bytes = Buffer.concat(chunks)
+    const digest = sha256(bytes)
+    const url = req.url ?? '/'
+    const manifest = { bytes, digest, type: req.headers['content-type'] ?? DOCKER_MANIFEST }
+    pushed.set(url, manifest)
+    pushed.set(url.replace(/\/manifests\/[^/]+$/, `/manifests/${digest}`), manifest)
+    res.writeHead(201, { 'docker-content-digest': digest, location: url, 'content-length': 0 }).end()
+  })
 }
