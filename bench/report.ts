@@ -116,6 +116,6 @@ export function printSweepTable(rows: SweepRow[]): void {
   if (!first) return
   printRows(`sweep over ${first.images} images x ${first.versions} published versions (SQLite, stub registry, all within the reconcile window)`, [
     ['sweep', 'time', 'registry requests', 'versions loaded', 'versions processed'],
-    ...rows.map((r) => [r.kind === 'light' ? 'light (every sweepIntervalSeconds)' : 'full (start-up, POST /reconcile, every reconcileIntervalSeconds)', `${r.ms.toFixed(0)} ms`, String(r.requests), String(r.versionsChecked), String(r.versionsProcessed)]),
+    ...rows.map((r) => [r.kind === 'light' ? 'light (every sweepIntervalSeconds)' : 'full (POST /reconcile, once per reconcileIntervalSeconds)', `${r.ms.toFixed(0)} ms`, String(r.requests), String(r.versionsChecked), String(r.versionsProcessed)]),
   ])
 }

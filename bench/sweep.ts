@@ -1,6 +1,6 @@
 // The sweep at scale: `images` images with `versions` published versions each (SQLite state, the
 // stub registry, versions published through the webhook path), then a light sweep (what runs every
-// minute) and a full one (start-up, POST /reconcile, every reconcileIntervalSeconds) timed, with the
+// minute) and a full one (POST /reconcile, once per reconcileIntervalSeconds) timed, with the
 // registry requests each one sent.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -1,20 +1,23 @@
 /**
  * The status view (`GET /status`): per image and version, what was expected, what arrived and
- * when, where it stands and what was published where; per image the moving tags. Read-only.
+ * when, where it stands and what was published where; per image the moving tags; the last sweep.
+ * Read-only.
  */
 import type { ImageConfig } from '../config.ts'
 import type { ImageState } from '../core/image-state.ts'
 import { decideVersion, type VersionDecision, type VersionState } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
-import { imageKey, versionPrefix } from '../state/store.ts'
+import { imageKey, SWEEP_KEY, versionPrefix } from '../state/store.ts'
+import type { SweepRecord } from './sweep.ts'
 
 export type VersionStatusState = 'waiting' | 'stale' | 'publishing' | 'published' | 'partial' | 'refused'
 
 /** Builds the status of every configured image, or of the one named. */
-export async function buildStatus(deps: Deps, only?: string): Promise<{ images: unknown[]; warnings?: string[] }> {
+export async function buildStatus(deps: Deps, only?: string): Promise<{ images: unknown[]; sweep?: SweepRecord; warnings?: string[] }> {
   const images = deps.config.images.filter((image) => !only || image.name === only)
+  const sweep = (await deps.store.load(SWEEP_KEY))?.value as SweepRecord | undefined
   const warnings = deps.config.warnings.length > 0 ? { warnings: deps.config.warnings } : {}
-  return { images: await Promise.all(images.map((image) => buildImageStatus(deps, image))), ...warnings }
+  return { images: await Promise.all(images.map((image) => buildImageStatus(deps, image))), ...(sweep ? { sweep } : {}), ...warnings }
 }
 
 async function buildImageStatus(deps: Deps, image: ImageConfig) {

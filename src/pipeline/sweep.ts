@@ -1,15 +1,15 @@
 /**
  * The sweep: finishes what the ledger says is unfinished (pending arrivals, versions ready to
  * publish, unpushed moving tags), applies deadlines, HEADs the arch tags that versions changed in
- * the last hour still lack (a lost webhook) and copies referrers of the last hour's publications. A full sweep (start-up, `POST /reconcile`,
- * and every `reconcileIntervalSeconds`) also re-checks what looks finished against the registry
- * (unannounced rebuilds, deleted or overwritten tags) and copies referrers of recent publications;
- * a light one asks the registry nothing when nothing is unfinished.
+ * the last hour still lack (a lost webhook) and copies referrers of the last hour's publications;
+ * when nothing is unfinished it asks the registry nothing. A full sweep (`POST /reconcile`, and
+ * once per `reconcileIntervalSeconds`) also re-checks what looks finished against the registry
+ * (unannounced rebuilds, deleted or overwritten tags) and copies referrers of recent publications.
  */
 import type { ImageConfig } from '../config.ts'
 import { decideVersion, expireVersion, type VersionState } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
-import { versionPrefix } from '../state/store.ts'
+import { SWEEP_KEY, versionPrefix } from '../state/store.ts'
 import { updateState } from '../state/update-state.ts'
 import { copyReferrers } from './copy-referrers.ts'
 import { processVersion } from './process-version.ts'
@@ -25,8 +25,15 @@ export interface SweepReport {
   failures: number
 }
 
-/** Runs one sweep over every configured image; full unless `full: false`. */
+/** What the store keeps of sweeps (GET /status shows it). */
+export interface SweepRecord {
+  last: SweepReport & { at: string }
+  lastFullAt?: string
+}
+
+/** Runs one sweep over every configured image (full unless `full: false`) and records it. */
 export async function sweep(deps: Deps, options: { full?: boolean } = {}): Promise<SweepReport> {
+  const at = deps.now().toISOString()
   const report: SweepReport = { full: options.full ?? true, versionsChecked: 0, versionsProcessed: 0, referrersCopied: 0, failures: 0 }
   for (const image of deps.config.images) {
     try {
@@ -36,17 +43,32 @@ export async function sweep(deps: Deps, options: { full?: boolean } = {}): Promi
       deps.log.error('sweep failed for image', { image: image.name, error })
     }
   }
+  await recordSweep(deps, report, at)
   return report
 }
 
-/** The periodic sweep: full the first time and whenever `reconcileIntervalSeconds` have passed since the last full one. */
-export function createPeriodicSweep(deps: Deps): () => Promise<SweepReport> {
-  let lastFull: number | undefined
-  return () => {
-    const now = deps.now().getTime()
-    const full = lastFull === undefined || now - lastFull >= deps.config.server.reconcileIntervalSeconds * 1000
-    if (full) lastFull = now
-    return sweep(deps, { full })
+/**
+ * The periodic sweep: full when the record shows no full sweep within `reconcileIntervalSeconds`,
+ * light otherwise. The pace lives in the store, so a restart (or a fresh serverless instance)
+ * keeps it instead of starting with a full sweep.
+ */
+export async function runPeriodicSweep(deps: Deps): Promise<SweepReport> {
+  const lastFullAt = ((await deps.store.load(SWEEP_KEY))?.value as SweepRecord | undefined)?.lastFullAt
+  const elapsed = lastFullAt === undefined ? Number.POSITIVE_INFINITY : deps.now().getTime() - Date.parse(lastFullAt)
+  // A clock set back makes the last full sweep look like the future: run one now.
+  const full = elapsed < 0 || elapsed >= deps.config.server.reconcileIntervalSeconds * 1000
+  return sweep(deps, { full })
+}
+
+async function recordSweep(deps: Deps, report: SweepReport, at: string): Promise<void> {
+  try {
+    await updateState<SweepRecord>(deps.store, SWEEP_KEY, (record) => ({
+      last: { ...report, at },
+      ...(report.full ? { lastFullAt: at } : record?.lastFullAt ? { lastFullAt: record.lastFullAt } : {}),
+    }))
+  } catch (error) {
+    // Only the pace of full sweeps depends on it: the next sweep is simply full.
+    deps.log.warn('could not record the sweep', { error })
   }
 }
 

@@ -12,7 +12,7 @@ import type { Deps } from '../deps.ts'
 import { createJsonLogger, type Logger } from '../log.ts'
 import { catchUp } from '../pipeline/catch-up.ts'
 import { createKeyedQueue } from '../pipeline/keyed-queue.ts'
-import { createPeriodicSweep } from '../pipeline/sweep.ts'
+import { runPeriodicSweep } from '../pipeline/sweep.ts'
 import { createRegistryClient } from '../registry/http-client.ts'
 import { createSqliteStore } from '../state/sqlite-store.ts'
 import type { StateStore } from '../state/store.ts'
@@ -95,8 +95,7 @@ const MAX_WAITING_TASKS = 2_000
 
 function startSweeps(deps: Deps, tasks: TaskQueue): ReturnType<typeof setInterval> | undefined {
   // Keyed: a sweep still waiting behind a burst is not queued twice.
-  const periodicSweep = createPeriodicSweep(deps)
-  const run = () => tasks.defer(async () => void (await periodicSweep()), { key: 'sweep' })
+  const run = () => tasks.defer(async () => void (await runPeriodicSweep(deps)), { key: 'sweep' })
   run()
   const seconds = deps.config.server.sweepIntervalSeconds
   if (seconds <= 0) return undefined

@@ -57,3 +57,6 @@ export function recentPrefix(image: string): string {
 export function imageKey(image: string): string {
   return `image/${image}`
 }
+
+/** Key of the sweep record: the last sweep's report and when the last full one ran. */
+export const SWEEP_KEY = 'sweep/record'

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { computeDigest } from '../../src/core/digest.ts'
 import { markTagUnpushed, type ImageState } from '../../src/core/image-state.ts'
-import { createPeriodicSweep, sweep } from '../../src/pipeline/sweep.ts'
+import { runPeriodicSweep, sweep } from '../../src/pipeline/sweep.ts'
+import { createMemoryStore } from '../../src/state/memory-store.ts'
 import { imageKey } from '../../src/state/store.ts'
 import { updateState } from '../../src/state/update-state.ts'
 import { buildFakeReferrer, seedFakeReferrer } from '../support/fake-images.ts'
-import { createScenario, HOST, readIndex } from '../support/scenario.ts'
+import { createFakeRegistry } from '../support/fake-registry.ts'
+import { createScenario, HOST, readIndex, scenarioConfig } from '../support/scenario.ts'
+import { createTestApp } from '../support/test-app.ts'
 
 type S = ReturnType<typeof createScenario>
 const requestsDuring = async (s: S, work: () => Promise<unknown>) => {
@@ -101,18 +104,39 @@ describe('light and full sweeps (fake registry)', () => {
     expect(s.registry.getManifest('demo/app', late)).toBeDefined()
   })
 
-  it('the periodic sweep is full at first and then once per reconcileIntervalSeconds', async () => {
+  it('the periodic sweep is full at first and then once per reconcileIntervalSeconds, a pace kept in the store across restarts', async () => {
     const clock = { now: new Date('2026-11-27T12:00:00Z') }
-    const s = createScenario({ server: { adminToken: 'admin-token', reconcileIntervalSeconds: 900 } }, { clock })
-    const periodic = createPeriodicSweep(s.test.deps)
+    const store = createMemoryStore()
+    const config = scenarioConfig({ server: { adminToken: 'admin-token', reconcileIntervalSeconds: 900 } })
+    const start = () => createTestApp(config, { fetch: createFakeRegistry({ host: HOST }).fetch, store, now: () => clock.now })
+    let app = start()
     const fullAt = async (minute: number) => {
       clock.now = new Date(Date.parse('2026-11-27T12:00:00Z') + minute * 60_000)
-      return (await periodic()).full
+      return (await runPeriodicSweep(app.deps)).full
     }
-    expect([await fullAt(0), await fullAt(1), await fullAt(14), await fullAt(15), await fullAt(16), await fullAt(31)]).toEqual([true, false, false, true, false, true])
+    expect([await fullAt(0), await fullAt(1), await fullAt(14), await fullAt(15), await fullAt(16)]).toEqual([true, false, false, true, false])
+    app = start()
+    expect([await fullAt(17), await fullAt(31)]).toEqual([false, true])
+    // POST /reconcile is a full sweep too, and sets the pace.
+    expect((await app.request('/reconcile', { method: 'POST', headers: { authorization: 'Bearer admin-token' } })).status).toBe(200)
+    expect(await fullAt(32)).toBe(false)
+    // A clock set back (the last full sweep seems to be in the future) gets a full sweep.
+    expect(await fullAt(-60)).toBe(true)
 
-    const always = createScenario({ server: { adminToken: 'admin-token', reconcileIntervalSeconds: 0 } }, { clock })
-    const every = createPeriodicSweep(always.test.deps)
-    expect([(await every()).full, (await every()).full]).toEqual([true, true])
+    const every = createTestApp(scenarioConfig({ server: { adminToken: 'admin-token', reconcileIntervalSeconds: 0 } }), { fetch: createFakeRegistry({ host: HOST }).fetch })
+    expect([(await runPeriodicSweep(every.deps)).full, (await runPeriodicSweep(every.deps)).full]).toEqual([true, true])
+  })
+
+  it('GET /status shows the last sweep and when the last full one ran', async () => {
+    const clock = { now: new Date('2026-11-27T12:00:00Z') }
+    const s = createScenario({}, { clock })
+    await publishSuffix(s, 'v1.0.0')
+    await sweep(s.test.deps)
+    clock.now = new Date('2026-11-27T12:01:00Z')
+    await sweep(s.test.deps, { full: false })
+    expect((await s.status()).sweep).toEqual({
+      last: { at: '2026-11-27T12:01:00.000Z', full: false, versionsChecked: 1, versionsProcessed: 0, referrersCopied: 0, failures: 0 },
+      lastFullAt: '2026-11-27T12:00:00.000Z',
+    })
   })
 })

@@ -77,7 +77,7 @@ describe('node runtime', () => {
     expect(server.output()).toMatch(/quay\s+POST http:\/\/127\.0\.0\.1:\d+\/webhooks\/quay\/<secret>/)
     expect(server.output()).toMatch(/github\s+POST http:\/\/127\.0\.0\.1:\d+\/webhooks\/github\s/)
     expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ ok: true })
-    expect(await (await fetch(`${server.url}/status`)).json()).toEqual({ images: [] })
+    expect((await (await fetch(`${server.url}/status`)).json()).images).toEqual([])
     await stop(server.child)
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow()
   }, 60_000)
