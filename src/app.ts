@@ -7,7 +7,7 @@ import type { Deps } from './deps.ts'
 import { ForbiddenError, isAppError, NotFoundError, PayloadTooLargeError, UnauthorizedError, type AppError } from './errors.ts'
 import { redactUrl } from './log.ts'
 import { ingestDelivery } from './pipeline/ingest-delivery.ts'
-import { buildStatus } from './pipeline/status.ts'
+import { buildStatus, parseStatusQuery } from './pipeline/status.ts'
 import { sweep } from './pipeline/sweep.ts'
 import { findSource } from './sources/source-table.ts'
 import { readBearer, requireSecret } from './sources/verify.ts'
@@ -30,7 +30,7 @@ export function createApp(deps: Deps): Hono {
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.get('/status', async (c) => {
     await requireAdmin(deps, c)
-    return c.json(await buildStatus(deps, c.req.query('image')))
+    return c.json(await buildStatus(deps, parseStatusQuery(c.req.query())))
   })
   app.post('/reconcile', async (c) => {
     // Unlike /status, a sweep costs registry requests: it is never open to anyone.

@@ -7,22 +7,40 @@ import type { ImageConfig } from '../config.ts'
 import type { ImageState } from '../core/image-state.ts'
 import { decideVersion, type VersionDecision, type VersionState } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
-import { imageKey, SWEEP_KEY, versionPrefix } from '../state/store.ts'
+import { InvalidPayloadError } from '../errors.ts'
+import { imageKey, recentPrefix, SWEEP_KEY, versionKey, versionPrefix } from '../state/store.ts'
 import type { SweepRecord } from './sweep.ts'
 
 export type VersionStatusState = 'waiting' | 'stale' | 'publishing' | 'published' | 'partial' | 'refused'
 
-/** Builds the status of every configured image, or of the one named. */
-export async function buildStatus(deps: Deps, only?: string): Promise<{ images: unknown[]; sweep?: SweepRecord; warnings?: string[] }> {
-  const images = deps.config.images.filter((image) => !only || image.name === only)
-  const sweep = (await deps.store.load(SWEEP_KEY))?.value as SweepRecord | undefined
-  const warnings = deps.config.warnings.length > 0 ? { warnings: deps.config.warnings } : {}
-  return { images: await Promise.all(images.map((image) => buildImageStatus(deps, image))), ...(sweep ? { sweep } : {}), ...warnings }
+/** Which part of the status to build: one image, one version, at most `limit` versions per image (the newest). */
+export interface StatusQuery {
+  image?: string
+  version?: string
+  limit: number
 }
 
-async function buildImageStatus(deps: Deps, image: ImageConfig) {
+const DEFAULT_LIMIT = 100
+const MAX_LIMIT = 10_000
+
+/** Reads `?image=&version=&limit=`; throws InvalidPayloadError (400) for a bad limit. */
+export function parseStatusQuery(params: { image?: string; version?: string; limit?: string }): StatusQuery {
+  const limit = params.limit === undefined ? DEFAULT_LIMIT : Number(params.limit)
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new InvalidPayloadError(`limit must be a whole number from 1 to ${MAX_LIMIT}`)
+  return { ...(params.image ? { image: params.image } : {}), ...(params.version ? { version: params.version } : {}), limit }
+}
+
+/** Builds the status of every configured image, or of the one named. */
+export async function buildStatus(deps: Deps, query: StatusQuery): Promise<{ images: unknown[]; sweep?: SweepRecord; warnings?: string[] }> {
+  const images = deps.config.images.filter((image) => !query.image || image.name === query.image)
+  const sweep = (await deps.store.load(SWEEP_KEY))?.value as SweepRecord | undefined
+  const warnings = deps.config.warnings.length > 0 ? { warnings: deps.config.warnings } : {}
+  return { images: await Promise.all(images.map((image) => buildImageStatus(deps, image, query))), ...(sweep ? { sweep } : {}), ...warnings }
+}
+
+async function buildImageStatus(deps: Deps, image: ImageConfig, query: StatusQuery) {
   const tags = ((await deps.store.load(imageKey(image.name)))?.value as ImageState | undefined)?.tags ?? {}
-  const keys = await deps.store.list(versionPrefix(image.name))
+  const { keys, omitted } = await selectVersionKeys(deps, image, query)
   const states = await Promise.all(keys.map(async (key) => (await deps.store.load(key))?.value as VersionState | undefined))
   return {
     image: image.name,
@@ -30,7 +48,22 @@ async function buildImageStatus(deps: Deps, image: ImageConfig) {
     platforms: image.platforms.map((p) => p.key),
     tags,
     versions: states.flatMap((state) => (state ? [formatVersionStatus(state, image)] : [])),
+    ...(omitted > 0 ? { versionsOmitted: omitted } : {}),
   }
+}
+
+// Every version when there are at most `limit`; else the newest by their `recent/` markers, in key order.
+async function selectVersionKeys(deps: Deps, image: ImageConfig, query: StatusQuery): Promise<{ keys: string[]; omitted: number }> {
+  if (query.version !== undefined) return { keys: [versionKey(image.name, query.version)], omitted: 0 }
+  const keys = await deps.store.list(versionPrefix(image.name))
+  if (keys.length <= query.limit) return { keys, omitted: 0 }
+  const markers = await deps.store.list(recentPrefix(image.name), { descending: true, limit: query.limit * 2 })
+  const newest = new Set<string>()
+  for (const marker of markers) {
+    if (newest.size >= query.limit) break
+    newest.add(versionKey(image.name, marker.slice(marker.lastIndexOf('/') + 1)))
+  }
+  return { keys: keys.filter((key) => newest.has(key)), omitted: keys.length - newest.size }
 }
 
 /** Formats one version's ledger for humans and scripts. */

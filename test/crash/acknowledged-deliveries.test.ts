@@ -75,7 +75,7 @@ describe('acknowledged deliveries survive SIGKILL (group commit)', () => {
     expect(db.prepare('PRAGMA integrity_check').all()).toEqual([{ integrity_check: 'ok' }])
     db.close()
     const restarted = await start(port)
-    const status: any = await (await fetch(`${restarted.url}/status`)).json()
+    const status: any = await (await fetch(`${restarted.url}/status?limit=10000`)).json()
     const recorded = new Set(status.images[0].versions.map((v: any) => v.version))
     expect(acknowledged.filter((version) => !recorded.has(version))).toEqual([])
   }, 60_000)
