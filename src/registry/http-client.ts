@@ -11,6 +11,7 @@ import { getBlob } from './blobs.ts'
 import { getManifest, headManifest, putManifest } from './manifests.ts'
 import type { RegistryClient } from './registry-client.ts'
 import { listReferrers } from './referrers.ts'
+import { listTags } from './tags.ts'
 import { createRequestContext, retryBodyCuts } from './request-context.ts'
 
 /** Everything the client needs from its runtime. */
@@ -36,6 +37,7 @@ export type AccessPlan = Parameters<NonNullable<RegistryClient['declareAccess']>
 export type HttpRegistryClient = Required<Pick<RegistryClient, 'declareAccess'>> & RegistryClient
 
 const DEFAULT_RETRY = { attempts: 4, baseDelayMs: 200, maxDelayMs: 5000, deadlineMs: 30_000 }
+const MAX_TAGS = 100_000
 
 /** Creates a registry client; every method throws RegistryError on failure. */
 export function createRegistryClient(options: RegistryClientOptions): HttpRegistryClient {
@@ -56,6 +58,7 @@ export function createRegistryClient(options: RegistryClientOptions): HttpRegist
     getBlob: (repo, digest, maxBytes) => retryBodyCuts(context, 'GET', `${repo.registry}/${repo.repository}/blobs/${digest}`, () => getBlob(context, repo, digest, maxBytes)),
     copyBlob: (from, to, blob) => copyBlob(context, from, to, blob),
     listReferrers: (repo, digest) => retryBodyCuts(context, 'GET', `${repo.registry}/${repo.repository}/referrers/${digest}`, () => listReferrers(context, noReferrersApi, repo, digest)),
+    listTags: (repo) => retryBodyCuts(context, 'GET', `${repo.registry}/${repo.repository}/tags/list`, () => listTags(context, repo, MAX_TAGS)),
     declareAccess: (plan) => {
       for (const repo of plan.pull ?? []) context.auth.declare(repo.registry, [pullScope(repo.repository)])
       for (const repo of plan.push ?? []) context.auth.declare(repo.registry, [pushScope(repo.repository)])

@@ -62,4 +62,6 @@ export interface RegistryClient {
   declareAccess?(plan: { pull?: RepositoryName[]; push?: RepositoryName[] }): void
   /** Lists the referrers of `digest` (referrers API, else the `sha256-<hex>` tag); [] when none. */
   listReferrers(repo: RepositoryName, digest: string): Promise<Descriptor[]>
+  /** Lists the tags of `repo`, every page (at most 100,000); [] when the repository does not exist. */
+  listTags(repo: RepositoryName): Promise<string[]>
 }

@@ -131,6 +131,25 @@ describeWithTools(['docker-registry'], 'registry client against docker-registry 
       expect(await client.getBlob(target, amd64.config.descriptor.digest)).toEqual(amd64.config.bytes)
     })
 
+    it('lists every tag, none for an unknown repository', async () => {
+      const { seed, images } = await seedImages()
+      const log: Logged[] = []
+      const client = createClient(registry, seed, log)
+      const { digest } = await pushImage(client, registry.host, 'demo/many-tags', images[0] as FakeImage, 't0000')
+      const tags = Array.from({ length: 1_050 }, (_, i) => `t${String(i).padStart(4, '0')}`)
+      const manifest = { bytes: (images[0] as FakeImage).manifest.bytes, mediaType: MEDIA_TYPES.ociManifest }
+      for (let i = 1; i < tags.length; i += 50) await Promise.all(tags.slice(i, i + 50).map((tag) => client.putManifest(repo(registry.host, 'demo/many-tags'), tag, manifest)))
+      expect(digest).toBe((images[0] as FakeImage).manifest.descriptor.digest)
+      log.length = 0
+      // distribution 2.8 ignores `n` and answers every tag at once in storage order; v3 pages them
+      // (https://github.com/distribution/distribution/blob/main/registry/handlers/tags.go). The fake pages.
+      const listed = await client.listTags(repo(registry.host, 'demo/many-tags'))
+      expect([...listed].sort()).toEqual(tags)
+      expect(new Set(listed).size).toBe(listed.length)
+      expect(log.filter((l) => l.path.endsWith('/tags/list')).map((l) => `${l.method} ${l.status}`)).toEqual(['GET 200'])
+      expect(await client.listTags(repo(registry.host, 'demo/never-pushed'))).toEqual([])
+    })
+
     it('reports a child missing from the repository as MANIFEST_BLOB_UNKNOWN', async () => {
       const { seed, images } = await seedImages()
       const client = createClient(registry, seed, [])

@@ -17,12 +17,15 @@ export interface FakeRouteOptions {
 const MANIFEST = /^\/v2\/(.+)\/manifests\/([^/]+)$/
 const UPLOAD = /^\/v2\/(.+)\/blobs\/uploads\/([^/]*)$/
 const BLOB = /^\/v2\/(.+)\/blobs\/([^/]+)$/
+const TAGS = /^\/v2\/(.+)\/tags\/list$/
 
 /** Handles one `/v2/...` request. */
 export async function handleV2(request: Request, store: FakeStore, auth: FakeAuth, options: FakeRouteOptions): Promise<Response> {
   const url = new URL(request.url)
   const read = request.method === 'GET' || request.method === 'HEAD'
   if (url.pathname === '/v2/') return auth.check(request, []) ?? Response.json({})
+  const tags = TAGS.exec(url.pathname)
+  if (tags && read) return auth.check(request, [`repository:${tags[1]}:pull`]) ?? listTags(url, tags[1]!, store)
   const upload = UPLOAD.exec(url.pathname)
   const manifest = MANIFEST.exec(url.pathname)
   const match = upload ?? manifest ?? BLOB.exec(url.pathname)
@@ -107,4 +110,17 @@ function openSession(url: URL, name: string, store: FakeStore, options: FakeRout
 
 function contentHeaders(digest: string, size: number, mediaType: string): Record<string, string> {
   return { 'Content-Type': mediaType, 'Content-Length': String(size), 'Docker-Content-Digest': digest }
+}
+
+// Like distribution: sorted, `n` per page after `last`, a Link header to the next page.
+function listTags(url: URL, name: string, store: FakeStore): Response {
+  if (!store.hasRepository(name)) return ociError(404, 'NAME_UNKNOWN', 'repository name not known to registry')
+  const all = [...store.repository(name).tags.keys()].sort()
+  const last = url.searchParams.get('last')
+  const n = Number(url.searchParams.get('n') ?? all.length)
+  const after = last === null ? all : all.filter((tag) => tag > last)
+  const page = after.slice(0, n)
+  const more = after.length > page.length
+  const headers: Record<string, string> = more ? { link: `</v2/${name}/tags/list?last=${encodeURIComponent(page.at(-1) ?? '')}&n=${n}>; rel="next"` } : {}
+  return Response.json({ name, tags: page }, { headers })
 }

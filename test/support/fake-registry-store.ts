@@ -23,6 +23,8 @@ export interface FakeStore {
   blobs: Map<string, Uint8Array>
   uploads: Map<string, { repository: string }>
   repository(name: string): Repository
+  /** Returns true when anything was ever stored under `name` (tags/list answers 404 otherwise). */
+  hasRepository(name: string): boolean
   resolveManifest(name: string, reference: string): StoredManifest | undefined
   putManifest(name: string, reference: string, bytes: Uint8Array, mediaType: string): Promise<string>
   putBlob(name: string, bytes: Uint8Array): Promise<string>
@@ -45,6 +47,7 @@ export function createFakeStore(): FakeStore {
     blobs,
     uploads: new Map(),
     repository,
+    hasRepository: (name) => repositories.has(name),
     resolveManifest: (name, reference) => {
       const repo = repository(name)
       return repo.manifests.get(isDigest(reference) ? reference : (repo.tags.get(reference) ?? ''))

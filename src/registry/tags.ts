@@ -1,0 +1,63 @@
+/**
+ * Tag listing (`GET /v2/<name>/tags/list`), page by page. Spec:
+ * https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-tags
+ */
+import * as z from 'zod'
+import type { RepositoryName } from '../core/reference.ts'
+import { pullScope } from './auth-challenge.ts'
+import { discardBody, readCapped } from './body.ts'
+import { buildRegistryUrl } from './endpoint.ts'
+import { RegistryError } from './errors.ts'
+import { expectStatus, type RequestContext } from './request-context.ts'
+
+const PAGE_SIZE = 1000
+const MAX_PAGE_BYTES = 4 * 1024 * 1024
+// `tags` is null for a repository whose tags were all deleted (distribution 2.8).
+const tagList = z.object({ tags: z.array(z.string()).nullable().optional() })
+
+/** Lists every tag of `repo` (at most `maxTags`); a repository that does not exist has none. */
+export async function listTags(context: RequestContext, repo: RepositoryName, maxTags: number): Promise<string[]> {
+  const tags: string[] = []
+  let last: string | undefined
+  for (;;) {
+    const page = await fetchPage(context, repo, last)
+    tags.push(...page.tags)
+    // Only `last` is taken from the Link header: the next URL is ours, on the configured host.
+    if (page.next === undefined || page.tags.length === 0 || tags.length >= maxTags) return tags.slice(0, maxTags)
+    last = page.next
+  }
+}
+
+async function fetchPage(context: RequestContext, repo: RepositoryName, last: string | undefined): Promise<{ tags: string[]; next?: string }> {
+  const endpoint = context.endpoint(repo, 'GET')
+  const url = buildRegistryUrl(endpoint, repo.repository, 'tags', 'list')
+  url.searchParams.set('n', String(PAGE_SIZE))
+  if (last !== undefined) url.searchParams.set('last', last)
+  const response = await context.send(endpoint, { method: 'GET', url, scopes: [pullScope(repo.repository)], deadline: context.deadline() })
+  if (response.status === 404) {
+    await discardBody(response)
+    return { tags: [] }
+  }
+  await expectStatus(response, [200], 'GET', url)
+  const bytes = await readCapped(response, MAX_PAGE_BYTES)
+  const parsed = bytes ? tagList.safeParse(parseJson(bytes)) : undefined
+  if (!parsed?.success) throw new RegistryError({ reason: 'http', method: 'GET', url, status: 200, detail: 'not a tag list' })
+  const tags = parsed.data.tags ?? []
+  return { tags, ...nextPage(response.headers.get('link'), tags) }
+}
+
+function parseJson(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes))
+  } catch {
+    return undefined
+  }
+}
+
+// `Link: </v2/<name>/tags/list?n=1000&last=<tag>>; rel="next"`; without `last` in it, the page's last tag.
+function nextPage(link: string | null, tags: string[]): { next?: string } {
+  const target = link && /<([^>]*)>\s*;\s*rel="?next"?/.exec(link)?.[1]
+  if (!target) return {}
+  const last = new URL(target, 'http://link.invalid').searchParams.get('last') ?? tags.at(-1)
+  return last === undefined ? {} : { next: last }
+}
