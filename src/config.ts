@@ -31,6 +31,8 @@ export interface ServerConfig {
   reconcileIntervalSeconds: number
   /** How long after its last change the sweep keeps re-checking a version against the registry. */
   reconcileWindowHours: number
+  /** Whether full sweeps list source tags to find versions no webhook announced. */
+  discoverVersions: boolean
   adminToken?: Secret
 }
 
@@ -62,10 +64,11 @@ const configSchema = z
         sweepIntervalSeconds: z.number().int().min(0).default(60),
         reconcileIntervalSeconds: z.number().int().min(0).default(900),
         reconcileWindowHours: z.number().min(0).default(24),
+        discoverVersions: z.boolean().default(true),
         adminToken: secretInput.optional(),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 8080, maxBodyBytes: 1024 * 1024, sweepIntervalSeconds: 60, reconcileIntervalSeconds: 900, reconcileWindowHours: 24 }),
+      .default({ host: '127.0.0.1', port: 8080, maxBodyBytes: 1024 * 1024, sweepIntervalSeconds: 60, reconcileIntervalSeconds: 900, reconcileWindowHours: 24, discoverVersions: true }),
     registries: z
       .record(
         z.string(),

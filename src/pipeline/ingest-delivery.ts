@@ -5,13 +5,12 @@
  */
 import type { ImageConfig } from '../config.ts'
 import type { SourceMatch } from '../core/catalog.ts'
-import { createVersionState, recordArrival, type VersionState } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
 import { NotFoundError } from '../errors.ts'
 import type { Delivery, Source, SourceEvent } from '../sources/source.ts'
-import { recentKey, versionKey } from '../state/store.ts'
-import { updateState } from '../state/update-state.ts'
+import { versionKey } from '../state/store.ts'
 import { processVersion } from './process-version.ts'
+import { recordPush } from './record-push.ts'
 import { recoverWaiting } from './recover-waiting.ts'
 
 /** What happened to each event of a delivery (the webhook's response body). */
@@ -78,19 +77,6 @@ function where(event: SourceEvent): { repository?: string; tag?: string } {
 }
 
 async function recordMatch(deps: Deps, match: SourceMatch<ImageConfig>, event: SourceEvent, receivedAt: string): Promise<{ changed: boolean; created: boolean }> {
-  const { image } = match
   const hints = event.kind === 'push' ? { hintDigest: event.digest, hintBlobs: event.references, eventAt: event.occurredAt } : {}
-  const input = { platform: match.platform, source: match.source, receivedAt, ...withoutUndefined(hints) }
-  const key = versionKey(image.name, match.version)
-  const loaded = await deps.store.load(key)
-  if (!loaded) {
-    // A new version and its recent/ marker are saved together: one commit (one fsync) before the ack.
-    const state = recordArrival(createVersionState(image.name, match.version, image.platforms.map((p) => p.key), receivedAt), input)
-    const marker = deps.store.save(recentKey(image.name, receivedAt, match.version), { version: match.version }, 0)
-    const [saved] = await Promise.all([deps.store.save(key, state, 0), marker])
-    if (saved.ok) return { changed: true, created: true }
-    // Another delivery created it meanwhile (its marker, or this one, is harmless): record on top.
-  }
-  const result = await updateState<VersionState>(deps.store, key, (current) => current && recordArrival(current, input), { loaded })
-  return { changed: result.changed, created: false }
+  return recordPush(deps, match, withoutUndefined(hints), receivedAt)
 }

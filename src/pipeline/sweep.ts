@@ -12,6 +12,7 @@ import type { Deps } from '../deps.ts'
 import { SWEEP_KEY, versionPrefix } from '../state/store.ts'
 import { updateState } from '../state/update-state.ts'
 import { copyReferrers } from './copy-referrers.ts'
+import { discoverVersions } from './discover-versions.ts'
 import { processVersion } from './process-version.ts'
 import { pushMovingTags } from './push-moving-tags.ts'
 import { reconcileMovingTags, reconcileVersion } from './reconcile.ts'
@@ -19,6 +20,8 @@ import { reconcileMovingTags, reconcileVersion } from './reconcile.ts'
 /** What one sweep did. */
 export interface SweepReport {
   full: boolean
+  /** Versions found by listing tags that no webhook announced (full sweeps). */
+  versionsDiscovered: number
   versionsChecked: number
   versionsProcessed: number
   referrersCopied: number
@@ -34,7 +37,7 @@ export interface SweepRecord {
 /** Runs one sweep over every configured image (full unless `full: false`) and records it. */
 export async function sweep(deps: Deps, options: { full?: boolean } = {}): Promise<SweepReport> {
   const at = deps.now().toISOString()
-  const report: SweepReport = { full: options.full ?? true, versionsChecked: 0, versionsProcessed: 0, referrersCopied: 0, failures: 0 }
+  const report: SweepReport = { full: options.full ?? true, versionsDiscovered: 0, versionsChecked: 0, versionsProcessed: 0, referrersCopied: 0, failures: 0 }
   for (const image of deps.config.images) {
     try {
       await sweepImage(deps, image, report)
@@ -73,6 +76,7 @@ async function recordSweep(deps: Deps, report: SweepReport, at: string): Promise
 }
 
 async function sweepImage(deps: Deps, image: ImageConfig, report: SweepReport): Promise<void> {
+  if (report.full && deps.config.server.discoverVersions) report.versionsDiscovered += await discoverOrNothing(deps, image)
   for (const key of await deps.store.list(versionPrefix(image.name))) {
     const loaded = (await deps.store.load(key))?.value as VersionState | undefined
     if (!loaded) continue
@@ -112,6 +116,16 @@ function areReferrersDue(deps: Deps, state: VersionState, full: boolean): boolea
 
 function isFresh(deps: Deps, at: string): boolean {
   return deps.now().getTime() - Date.parse(at) <= FRESH_MS
+}
+
+// A listing that fails is tried again by the next full sweep; the rest of the sweep goes on.
+async function discoverOrNothing(deps: Deps, image: ImageConfig): Promise<number> {
+  try {
+    return (await discoverVersions(deps, image)).length
+  } catch (error) {
+    deps.log.warn('could not list tags to look for unannounced versions', { image: image.name, error })
+    return 0
+  }
 }
 
 async function applyDeadline(deps: Deps, image: ImageConfig, key: string, state: VersionState): Promise<VersionState | undefined> {

@@ -2,7 +2,6 @@
  * Tag listing (`GET /v2/<name>/tags/list`), page by page. Spec:
  * https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-tags
  */
-import * as z from 'zod'
 import type { RepositoryName } from '../core/reference.ts'
 import { pullScope } from './auth-challenge.ts'
 import { discardBody, readCapped } from './body.ts'
@@ -12,8 +11,6 @@ import { expectStatus, type RequestContext } from './request-context.ts'
 
 const PAGE_SIZE = 1000
 const MAX_PAGE_BYTES = 4 * 1024 * 1024
-// `tags` is null for a repository whose tags were all deleted (distribution 2.8).
-const tagList = z.object({ tags: z.array(z.string()).nullable().optional() })
 
 /** Lists every tag of `repo` (at most `maxTags`); a repository that does not exist has none. */
 export async function listTags(context: RequestContext, repo: RepositoryName, maxTags: number): Promise<string[]> {
@@ -40,18 +37,22 @@ async function fetchPage(context: RequestContext, repo: RepositoryName, last: st
   }
   await expectStatus(response, [200], 'GET', url)
   const bytes = await readCapped(response, MAX_PAGE_BYTES)
-  const parsed = bytes ? tagList.safeParse(parseJson(bytes)) : undefined
-  if (!parsed?.success) throw new RegistryError({ reason: 'http', method: 'GET', url, status: 200, detail: 'not a tag list' })
-  const tags = parsed.data.tags ?? []
+  const tags = bytes && parseTagList(bytes)
+  if (!tags) throw new RegistryError({ reason: 'http', method: 'GET', url, status: 200, detail: 'not a tag list' })
   return { tags, ...nextPage(response.headers.get('link'), tags) }
 }
 
-function parseJson(bytes: Uint8Array): unknown {
+// `{"name": …, "tags": [...]}`; `tags` is null for a repository whose tags were all deleted (distribution 2.8).
+function parseTagList(bytes: Uint8Array): string[] | undefined {
+  let json: unknown
   try {
-    return JSON.parse(new TextDecoder().decode(bytes))
+    json = JSON.parse(new TextDecoder().decode(bytes))
   } catch {
     return undefined
   }
+  if (typeof json !== 'object' || json === null) return undefined
+  const tags = (json as { tags?: unknown }).tags ?? []
+  return Array.isArray(tags) && tags.every((tag) => typeof tag === 'string') ? tags : undefined
 }
 
 // `Link: </v2/<name>/tags/list?n=1000&last=<tag>>; rel="next"`; without `last` in it, the page's last tag.

@@ -60,3 +60,8 @@ export function imageKey(image: string): string {
 
 /** Key of the sweep record: the last sweep's report and when the last full one ran. */
 export const SWEEP_KEY = 'sweep/record'
+
+/** Key of what the first tag listing of an image found (see pipeline/discover-versions.ts). */
+export function discoveryKey(image: string): string {
+  return `discovery/${image}`
+}

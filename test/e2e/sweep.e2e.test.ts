@@ -1,6 +1,6 @@
 // Light and full sweeps against the real registry, counting our requests at a proxy in between:
 // a light sweep asks nothing once everything is published, finds a lost arch webhook with one HEAD,
-// and a full one puts back a tag someone overwrote.
+// and a full one puts back a tag someone overwrote and finds a version whose webhooks were all lost.
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { MEDIA_TYPES } from '../../src/core/media-types.ts'
 import { sweep } from '../../src/pipeline/sweep.ts'
@@ -58,5 +58,16 @@ describeWithTools(['docker-registry', 'skopeo'], 'e2e: light and full sweeps', (
     await sweep(stack.server.deps)
     await stack.server.idle()
     expect((await skopeoInspectRaw(`${suffix()}:latest`)).digest).toBe(published)
+  }, 60_000)
+
+  it('publishes a version whose webhooks were all lost: a full sweep finds it by listing tags', async () => {
+    await copyImage(`${suffix()}:v2.0.0-amd64`, { platform: 'linux/amd64', seed: 'unannounced-amd', format: 'oci' })
+    await copyImage(`${suffix()}:v2.0.0-arm64`, { platform: 'linux/arm64', seed: 'unannounced-arm', format: 'oci' })
+    const report = await sweep(stack.server.deps)
+    await stack.server.idle()
+    expect(report).toMatchObject({ full: true, versionsDiscovered: 1, failures: 0 })
+    const index = await skopeoInspectRaw(`${suffix()}:v2.0.0`)
+    expect(index.json.manifests.map((m: any) => m.platform.architecture)).toEqual(['amd64', 'arm64'])
+    expect((await skopeoInspectRaw(`${suffix()}:latest`)).digest).toBe(index.digest)
   }, 60_000)
 })

@@ -105,6 +105,8 @@ describeWithTools(['docker-registry', 'skopeo', 'openssl'], 'e2e: token-authenti
     // Same token service, but advertised under another host name than the registry's own.
     const foreignRealm = tokens.realm.replace('127.0.0.1', 'localhost')
     elsewhere = await startRegistry({ port: otherPort, token: { ...tokens, realm: foreignRealm }, notifications })
+    // The start-up sweep (its tag listings take tokens of their own) is over before any is counted.
+    await stack.server.idle()
   }, 60_000)
   afterAll(async () => {
     await registry?.stop()
@@ -244,6 +246,7 @@ describeWithTools(['docker-registry', 'skopeo', 'openssl'], 'e2e: one token requ
       server: { sweepIntervalSeconds: 0 },
     })
     registry = await startRegistry({ port, token: tokens, notifications: [{ url: `${stack.server.url}/webhooks/distribution`, headers: { Authorization: [`Bearer ${WEBHOOK}`] } }] })
+    await stack.server.idle()
   }, 60_000)
   afterAll(async () => {
     await registry?.stop()
@@ -253,9 +256,10 @@ describeWithTools(['docker-registry', 'skopeo', 'openssl'], 'e2e: one token requ
   })
 
   it('costs at most one token request per registry for the first publish of a 3-arch image', async () => {
+    const before = tokens.requests.length
     await pushArches(host, [AMD, ARM, V7], (arch) => `demo/app-${arch}:v1.0.0`, 'app')
     await stack.waitPublished(`${host}/demo/app`, 'v1.0.0')
-    expect(tokens.requests.filter((r) => r.user === PUBLISHER.username)).toHaveLength(1)
+    expect(tokens.requests.slice(before).filter((r) => r.user === PUBLISHER.username)).toHaveLength(1)
     const index = await stack.status(`${host}/demo/app`, 'v1.0.0')
     expect(Object.keys(index.arrived)).toHaveLength(3)
   }, 60_000)

@@ -1,0 +1,32 @@
+/**
+ * recordPush: the durable part of "an arch tag was pushed" (from a webhook, or found by listing
+ * tags): the arrival goes into the version's ledger, and a new version is created together with
+ * its `recent/` marker.
+ */
+import type { ImageConfig } from '../config.ts'
+import type { SourceMatch } from '../core/catalog.ts'
+import { createVersionState, recordArrival, type ArrivalInput, type VersionState } from '../core/version-state.ts'
+import type { Deps } from '../deps.ts'
+import { recentKey, versionKey } from '../state/store.ts'
+import { updateState } from '../state/update-state.ts'
+
+/** What a push event said beyond its tag; all hints, verified later against the registry. */
+export type PushHints = Pick<ArrivalInput, 'hintDigest' | 'hintBlobs' | 'eventAt'>
+
+/** Records the push of `match`'s tag; `created` when it started a new version. */
+export async function recordPush(deps: Deps, match: SourceMatch<ImageConfig>, hints: PushHints, receivedAt: string): Promise<{ changed: boolean; created: boolean }> {
+  const { image } = match
+  const input: ArrivalInput = { platform: match.platform, source: match.source, receivedAt, ...hints }
+  const key = versionKey(image.name, match.version)
+  const loaded = await deps.store.load(key)
+  if (!loaded) {
+    // A new version and its recent/ marker are saved together: one commit (one fsync) before the ack.
+    const state = recordArrival(createVersionState(image.name, match.version, image.platforms.map((p) => p.key), receivedAt), input)
+    const marker = deps.store.save(recentKey(image.name, receivedAt, match.version), { version: match.version }, 0)
+    const [saved] = await Promise.all([deps.store.save(key, state, 0), marker])
+    if (saved.ok) return { changed: true, created: true }
+    // Another delivery created it meanwhile (its marker, or this one, is harmless): record on top.
+  }
+  const result = await updateState<VersionState>(deps.store, key, (current) => current && recordArrival(current, input), { loaded })
+  return { changed: result.changed, created: false }
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import { sweep } from '../../src/pipeline/sweep.ts'
+import { createScenario, readIndex } from '../support/scenario.ts'
+
+type S = ReturnType<typeof createScenario>
+// Both arches of demo/suffix pushed with every webhook lost.
+const pushUnannounced = async (s: S, version: string) => {
+  await s.push('demo/suffix', `${version}-amd64`, 'linux/amd64', { notify: false })
+  await s.push('demo/suffix', `${version}-arm64`, 'linux/arm64', { notify: false })
+}
+const tagLists = (s: S) => s.registry.requests.filter((r) => r.path.endsWith('/tags/list'))
+
+describe('versions no webhook announced (full sweep, fake registry)', () => {
+  it('leaves the tags there at the first listing alone, then publishes a version whose webhooks were all lost', async () => {
+    const s = createScenario()
+    await pushUnannounced(s, 'v1.0.0')
+    expect(await sweep(s.test.deps)).toMatchObject({ versionsDiscovered: 0, failures: 0 })
+    expect(readIndex(s.registry, 'demo/suffix', 'v1.0.0')).toBeUndefined()
+
+    await pushUnannounced(s, 'v1.1.0')
+    expect(await sweep(s.test.deps)).toMatchObject({ versionsDiscovered: 1, versionsProcessed: 1, failures: 0 })
+    expect(readIndex(s.registry, 'demo/suffix', 'v1.1.0').manifests.map((m: any) => m.platform.architecture)).toEqual(['amd64', 'arm64'])
+    expect(readIndex(s.registry, 'demo/suffix', 'latest')).toEqual(readIndex(s.registry, 'demo/suffix', 'v1.1.0'))
+    expect(s.test.logs).toContainEqual(expect.objectContaining({ level: 'warn', message: 'found a version no webhook announced', fields: expect.objectContaining({ version: 'v1.1.0' }) }))
+    expect(readIndex(s.registry, 'demo/suffix', 'v1.0.0')).toBeUndefined()
+    expect((await sweep(s.test.deps)).versionsDiscovered).toBe(0)
+  })
+
+  it('lists each source repository once per full sweep, never in a light sweep, and not at all when discoverVersions is off', async () => {
+    const s = createScenario()
+    await sweep(s.test.deps)
+    // demo/app reads demo/app-amd64, -arm64, -armv7; demo/suffix reads itself.
+    expect(tagLists(s).map((r) => r.path).sort()).toEqual(['/v2/demo/app-amd64/tags/list', '/v2/demo/app-arm64/tags/list', '/v2/demo/app-armv7/tags/list', '/v2/demo/suffix/tags/list'])
+    await sweep(s.test.deps, { full: false })
+    expect(tagLists(s)).toHaveLength(4)
+
+    const off = createScenario({ server: { adminToken: 'admin-token', discoverVersions: false } })
+    await sweep(off.test.deps)
+    await pushUnannounced(off, 'v1.0.0')
+    expect(await sweep(off.test.deps)).toMatchObject({ versionsDiscovered: 0 })
+    expect(tagLists(off)).toEqual([])
+  })
+
+  it('goes on with the sweep when a tag listing fails, and lists again next time', async () => {
+    const s = createScenario()
+    await sweep(s.test.deps)
+    for (const [arch, platform] of [['amd64', 'linux/amd64'], ['arm64', 'linux/arm64'], ['armv7', 'linux/arm/v7']] as const) {
+      await s.push(`demo/app-${arch}`, 'v2.0.0', platform, { notify: false })
+    }
+    await pushUnannounced(s, 'v2.0.0')
+    // demo/app is swept first: its first listing fails on both attempts (the test client tries twice).
+    s.registry.failNext(2, 503)
+    expect(await sweep(s.test.deps)).toMatchObject({ versionsDiscovered: 1, failures: 0 })
+    expect(s.test.logs).toContainEqual(expect.objectContaining({ level: 'warn', message: 'could not list tags to look for unannounced versions' }))
+    expect(readIndex(s.registry, 'demo/suffix', 'v2.0.0').manifests).toHaveLength(2)
+    expect(readIndex(s.registry, 'demo/app', 'v2.0.0')).toBeUndefined()
+    expect(await sweep(s.test.deps)).toMatchObject({ versionsDiscovered: 1, failures: 0 })
+    expect(readIndex(s.registry, 'demo/app', 'v2.0.0').manifests).toHaveLength(3)
+  })
+})
