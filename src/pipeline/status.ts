@@ -8,8 +8,8 @@ import type { ImageState } from '../core/image-state.ts'
 import { decideVersion, type VersionDecision, type VersionState } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
 import { InvalidPayloadError } from '../errors.ts'
-import { imageKey, recentPrefix, SWEEP_KEY, versionKey, versionPrefix } from '../state/store.ts'
-import type { SweepRecord } from './sweep.ts'
+import { imageKey, recentPrefix, versionKey, versionPrefix } from '../state/store.ts'
+import { loadSweepRecord, type SweepRecord } from './sweep-record.ts'
 
 export type VersionStatusState = 'waiting' | 'stale' | 'publishing' | 'published' | 'partial' | 'refused'
 
@@ -33,7 +33,7 @@ export function parseStatusQuery(params: { image?: string; version?: string; lim
 /** Builds the status of every configured image, or of the one named. */
 export async function buildStatus(deps: Deps, query: StatusQuery): Promise<{ images: unknown[]; sweep?: SweepRecord; warnings?: string[] }> {
   const images = deps.config.images.filter((image) => !query.image || image.name === query.image)
-  const sweep = (await deps.store.load(SWEEP_KEY))?.value as SweepRecord | undefined
+  const sweep = await loadSweepRecord(deps)
   const warnings = deps.config.warnings.length > 0 ? { warnings: deps.config.warnings } : {}
   return { images: await Promise.all(images.map((image) => buildImageStatus(deps, image, query))), ...(sweep ? { sweep } : {}), ...warnings }
 }

@@ -9,30 +9,14 @@
 import type { ImageConfig } from '../config.ts'
 import { decideVersion, expireVersion, type VersionState } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
-import { SWEEP_KEY, versionPrefix } from '../state/store.ts'
+import { versionPrefix } from '../state/store.ts'
 import { updateState } from '../state/update-state.ts'
 import { copyReferrers } from './copy-referrers.ts'
 import { discoverVersions } from './discover-versions.ts'
 import { processVersion } from './process-version.ts'
 import { pushMovingTags } from './push-moving-tags.ts'
 import { reconcileMovingTags, reconcileVersion } from './reconcile.ts'
-
-/** What one sweep did. */
-export interface SweepReport {
-  full: boolean
-  /** Versions found by listing tags that no webhook announced (full sweeps). */
-  versionsDiscovered: number
-  versionsChecked: number
-  versionsProcessed: number
-  referrersCopied: number
-  failures: number
-}
-
-/** What the store keeps of sweeps (GET /status shows it). */
-export interface SweepRecord {
-  last: SweepReport & { at: string }
-  lastFullAt?: string
-}
+import { loadSweepRecord, recordSweep, type SweepReport } from './sweep-record.ts'
 
 /** Runs one sweep over every configured image (full unless `full: false`) and records it. */
 export async function sweep(deps: Deps, options: { full?: boolean } = {}): Promise<SweepReport> {
@@ -56,23 +40,11 @@ export async function sweep(deps: Deps, options: { full?: boolean } = {}): Promi
  * keeps it instead of starting with a full sweep.
  */
 export async function runPeriodicSweep(deps: Deps): Promise<SweepReport> {
-  const lastFullAt = ((await deps.store.load(SWEEP_KEY))?.value as SweepRecord | undefined)?.lastFullAt
+  const lastFullAt = (await loadSweepRecord(deps))?.lastFullAt
   const elapsed = lastFullAt === undefined ? Number.POSITIVE_INFINITY : deps.now().getTime() - Date.parse(lastFullAt)
   // A clock set back makes the last full sweep look like the future: run one now.
   const full = elapsed < 0 || elapsed >= deps.config.server.reconcileIntervalSeconds * 1000
   return sweep(deps, { full })
-}
-
-async function recordSweep(deps: Deps, report: SweepReport, at: string): Promise<void> {
-  try {
-    await updateState<SweepRecord>(deps.store, SWEEP_KEY, (record) => ({
-      last: { ...report, at },
-      ...(report.full ? { lastFullAt: at } : record?.lastFullAt ? { lastFullAt: record.lastFullAt } : {}),
-    }))
-  } catch (error) {
-    // Only the pace of full sweeps depends on it: the next sweep is simply full.
-    deps.log.warn('could not record the sweep', { error })
-  }
 }
 
 async function sweepImage(deps: Deps, image: ImageConfig, report: SweepReport): Promise<void> {
