@@ -2,14 +2,16 @@
  * The sweep: finishes what the ledger says is unfinished (pending arrivals, versions ready to
  * publish, unpushed moving tags), applies deadlines, HEADs the arch tags that versions changed in
  * the last hour still lack (a lost webhook) and copies referrers of the last hour's publications;
- * when nothing is unfinished it asks the registry nothing. A full sweep (`POST /reconcile`, and
- * once per `reconcileIntervalSeconds`) also re-checks what looks finished against the registry
- * (unannounced rebuilds, deleted or overwritten tags) and copies referrers of recent publications.
+ * when nothing is unfinished it asks the registry nothing, and it looks only at versions created
+ * within the reconcile window. A full sweep (`POST /reconcile`, and once per
+ * `reconcileIntervalSeconds`) looks at every version, re-checks what looks finished against the
+ * registry (unannounced rebuilds, deleted or overwritten tags), copies referrers of recent
+ * publications and lists tags for versions no webhook announced.
  */
 import type { ImageConfig } from '../config.ts'
 import { decideVersion, expireVersion, type VersionState } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
-import { versionPrefix } from '../state/store.ts'
+import { recentPrefix, versionKey, versionPrefix } from '../state/store.ts'
 import { updateState } from '../state/update-state.ts'
 import { copyReferrers } from './copy-referrers.ts'
 import { discoverVersions } from './discover-versions.ts'
@@ -49,7 +51,7 @@ export async function runPeriodicSweep(deps: Deps): Promise<SweepReport> {
 
 async function sweepImage(deps: Deps, image: ImageConfig, report: SweepReport): Promise<void> {
   if (report.full && deps.config.server.discoverVersions) report.versionsDiscovered += await discoverOrNothing(deps, image)
-  for (const key of await deps.store.list(versionPrefix(image.name))) {
+  for (const key of await listSweptVersions(deps, image, report.full)) {
     const loaded = (await deps.store.load(key))?.value as VersionState | undefined
     if (!loaded) continue
     report.versionsChecked++
@@ -66,6 +68,22 @@ async function sweepImage(deps: Deps, image: ImageConfig, report: SweepReport): 
   // Drifted tags are marked unpushed in the ledger; pushMovingTags pushes whatever is unpushed.
   if (report.full) await reconcileMovingTags(deps, image)
   await pushMovingTags(deps, image)
+}
+
+// A full sweep loads every version ledger; a light one those created within the reconcile window
+// (by their recent/ markers), so its cost does not grow with years of history. Older versions with
+// work left (an arrival that kept failing for days, a late rebuild) are the full sweep's.
+async function listSweptVersions(deps: Deps, image: ImageConfig, full: boolean): Promise<string[]> {
+  if (full) return deps.store.list(versionPrefix(image.name))
+  const cutoff = new Date(deps.now().getTime() - deps.config.server.reconcileWindowHours * 3_600_000).toISOString()
+  const prefix = recentPrefix(image.name)
+  const keys = new Set<string>()
+  for (const marker of await deps.store.list(prefix, { descending: true })) {
+    const [createdAt, version] = marker.slice(prefix.length).split('/') as [string, string]
+    if (createdAt < cutoff) break
+    keys.add(versionKey(image.name, version))
+  }
+  return [...keys].sort()
 }
 
 // A light sweep looks only at what changed within the last hour: the arches of one build and the

@@ -62,6 +62,18 @@ describe('light and full sweeps (fake registry)', () => {
     expect((await requestsDuring(s, () => sweep(s.test.deps))).filter((r) => !r.endsWith('/tags/list'))).toEqual([])
   })
 
+  it('a light sweep loads only the versions created within reconcileWindowHours; a full one loads them all', async () => {
+    const clock = { now: new Date('2026-11-25T12:00:00Z') }
+    const s = createScenario({ server: { adminToken: 'admin-token', reconcileWindowHours: 24 } }, { clock })
+    await publishSuffix(s, 'v1.0.0')
+    await s.push('demo/suffix', 'v1.1.0-amd64', 'linux/amd64')
+    clock.now = new Date('2026-11-27T12:00:00Z')
+    await publishSuffix(s, 'v1.2.0')
+    await s.test.idle()
+    expect(await sweep(s.test.deps, { full: false })).toMatchObject({ versionsChecked: 1 })
+    expect(await sweep(s.test.deps)).toMatchObject({ versionsChecked: 3 })
+  })
+
   it('a light sweep pushes a moving tag the ledger marks unpushed; only a full one finds a tag overwritten behind our back', async () => {
     const s = createScenario()
     await publishSuffix(s, 'v1.0.0')
