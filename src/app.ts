@@ -36,7 +36,10 @@ export function createApp(deps: Deps): Hono {
     // Unlike /status, a sweep costs registry requests: it is never open to anyone.
     if (!deps.config.server.adminToken) throw new ForbiddenError('POST /reconcile is disabled: set server.adminToken to use it')
     await requireAdmin(deps, c)
-    return c.json(await sweep(deps))
+    const name = c.req.query('image')
+    const image = name === undefined ? undefined : deps.catalog.image(name)
+    if (name !== undefined && !image) throw new NotFoundError(`no configured image has the target "${name}"`)
+    return c.json(await sweep(deps, image ? { image } : {}))
   })
   app.post('/webhooks/:source/:secret?', async (c) => {
     const entry = findSource(c.req.param('source'))

@@ -20,11 +20,11 @@ import { pushMovingTags } from './push-moving-tags.ts'
 import { reconcileMovingTags, reconcileVersion } from './reconcile.ts'
 import { loadSweepRecord, recordSweep, type SweepReport } from './sweep-record.ts'
 
-/** Runs one sweep over every configured image (full unless `full: false`) and records it. */
-export async function sweep(deps: Deps, options: { full?: boolean } = {}): Promise<SweepReport> {
+/** Runs one sweep (full unless `full: false`) over every configured image, and records it; or over `image` alone. */
+export async function sweep(deps: Deps, options: { full?: boolean; image?: ImageConfig } = {}): Promise<SweepReport> {
   const at = deps.now().toISOString()
   const report: SweepReport = { full: options.full ?? true, versionsDiscovered: 0, versionsChecked: 0, versionsProcessed: 0, referrersCopied: 0, failures: 0 }
-  for (const image of deps.config.images) {
+  for (const image of options.image ? [options.image] : deps.config.images) {
     try {
       await sweepImage(deps, image, report)
     } catch (error) {
@@ -32,7 +32,8 @@ export async function sweep(deps: Deps, options: { full?: boolean } = {}): Promi
       deps.log.error('sweep failed for image', { image: image.name, error })
     }
   }
-  await recordSweep(deps, report, at)
+  // One image's sweep does not stand for all of them: the record (and the pace of full sweeps) is left as it is.
+  if (!options.image) await recordSweep(deps, report, at)
   return report
 }
 

@@ -145,6 +145,26 @@ describe('rebuilds, lost webhooks and reconciliation (fake registry)', () => {
     expect(s.registry.getManifest('demo/suffix', 'v1.0.0')).toBeUndefined()
   })
 
+  it('sweeps one image with POST /reconcile?image=, leaving the others and the sweep record alone; 404 for an unknown image', async () => {
+    const s = createScenario()
+    await s.push('demo/app-amd64', 'v2.0.0', 'linux/amd64')
+    await s.push('demo/app-arm64', 'v2.0.0', 'linux/arm64')
+    await s.push('demo/app-armv7', 'v2.0.0', 'linux/arm/v7', { notify: false })
+    await s.push('demo/suffix', 'v2.0.0-amd64', 'linux/amd64')
+    await s.push('demo/suffix', 'v2.0.0-arm64', 'linux/arm64', { notify: false })
+    await s.test.idle()
+    const post = (query: string) => s.test.request(`/reconcile${query}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+    const response = await post(`?image=${encodeURIComponent(`${HOST}/demo/suffix`)}`)
+    await s.test.idle()
+    expect(await response.json()).toMatchObject({ full: true, versionsChecked: 1, versionsProcessed: 1, failures: 0 })
+    expect((await versionStatus(s, 1, 'v2.0.0')).state).toBe('published')
+    expect((await versionStatus(s, 0, 'v2.0.0')).state).toBe('waiting')
+    expect((await s.status()).sweep).toBeUndefined()
+    const unknown = await post('?image=registry.test/demo/nope')
+    expect(unknown.status).toBe(404)
+    expect((await unknown.json()).error.code).toBe('NOT_FOUND')
+  })
+
   it('answers POST /reconcile only with the admin token, and not at all without one configured', async () => {
     const s = createScenario({ server: { adminToken: 'admin' } })
     expect((await s.test.request('/reconcile', { method: 'POST' })).status).toBe(401)
