@@ -65,7 +65,7 @@ export const imageSchema = z
 
 type RawImage = z.infer<typeof imageSchema>
 
-/** Returns an earlier value with the same JSON instead of `value`, so that many images share their common parts. */
+/** Returns an earlier value with the same JSON instead of `value`, so that many images share their common parts (configuration is never mutated). */
 export type ShareValue = <T>(value: T) => T
 
 /** Creates a ShareValue for one configuration (its memory goes when the configuration is resolved). */
@@ -94,7 +94,7 @@ export function resolveImage(raw: RawImage, path: string, issues: string[], shar
   return {
     name: targetNames[0] ?? String(raw.target),
     target,
-    targets: [...targets],
+    targets,
     targetNames,
     from: from.ok ? from.value : { registry: '', repository: '', tag: '' },
     // Checked above with this image's paths; equal lists, policies and annotations are then shared.
