@@ -78,13 +78,9 @@ async function listSweptVersions(deps: Deps, image: ImageConfig, full: boolean):
   if (full) return deps.store.list(versionPrefix(image.name))
   const cutoff = new Date(deps.now().getTime() - deps.config.server.reconcileWindowHours * 3_600_000).toISOString()
   const prefix = recentPrefix(image.name)
-  const keys = new Set<string>()
-  for (const marker of await deps.store.list(prefix, { descending: true })) {
-    const [createdAt, version] = marker.slice(prefix.length).split('/') as [string, string]
-    if (createdAt < cutoff) break
-    keys.add(versionKey(image.name, version))
-  }
-  return [...keys].sort()
+  // Markers sort by creation time: a range scan from the cutoff reads only the window's.
+  const markers = await deps.store.list(prefix, { from: `${prefix}${cutoff}` })
+  return [...new Set(markers.map((marker) => versionKey(image.name, marker.slice(marker.lastIndexOf('/') + 1))))].sort()
 }
 
 // A light sweep looks only at what changed within the last hour: the arches of one build and the

@@ -19,7 +19,7 @@ export function createMemoryStore(): StateStore {
       return { ok: true, version: current + 1 }
     },
     async list(prefix, options = {}) {
-      const keys = [...entries.keys()].filter((key) => key.startsWith(prefix)).sort()
+      const keys = [...entries.keys()].filter((key) => key.startsWith(prefix) && (options.from === undefined || key >= options.from)).sort()
       if (options.descending) keys.reverse()
       return options.limit === undefined ? keys : keys.slice(0, options.limit)
     },

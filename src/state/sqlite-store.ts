@@ -60,7 +60,8 @@ export function createSqliteStore(path: string): StateStore {
     async list(prefix, options = {}) {
       // Every key with the prefix sorts between the prefix and the prefix followed by U+FFFF.
       const statement = options.descending ? rangeDescending : range
-      const rows = statement.all(prefix, `${prefix}\uffff`, options.limit ?? -1) as { key: string }[]
+      const low = options.from !== undefined && options.from > prefix ? options.from : prefix
+      const rows = statement.all(low, `${prefix}\uffff`, options.limit ?? -1) as { key: string }[]
       return rows.map((row) => row.key)
     },
     async close() {

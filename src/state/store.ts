@@ -10,10 +10,12 @@ export interface Versioned<T = unknown> {
   version: number
 }
 
-/** Options of `list`: the order (descending puts the greatest keys first) and a cap. */
+/** Options of `list`: the order (descending puts the greatest keys first), a cap, and a lower bound. */
 export interface ListOptions {
   descending?: boolean
   limit?: number
+  /** Only keys at or after this one (a range scan, not a filter of every key). */
+  from?: string
 }
 
 /** Outcome of a conditional save. */

@@ -50,6 +50,11 @@ export function describeStoreContract(name: string, create: () => Promise<StateS
       expect(await store.list('version/', { descending: true })).toEqual(['version/bb/1', 'version/b/2', 'version/b/10', 'version/a/1'])
       expect(await store.list('version/', { descending: true, limit: 2 })).toEqual(['version/bb/1', 'version/b/2'])
       expect(await store.list('version/', { limit: 1 })).toEqual(['version/a/1'])
+      // `from`: only keys at or after it (within the prefix), in either order.
+      expect(await store.list('version/', { from: 'version/b/2' })).toEqual(['version/b/2', 'version/bb/1'])
+      expect(await store.list('version/', { from: 'version/b/2', descending: true })).toEqual(['version/bb/1', 'version/b/2'])
+      expect(await store.list('version/b/', { from: 'version/a' })).toEqual(['version/b/10', 'version/b/2'])
+      expect(await store.list('version/b/', { from: 'version/c' })).toEqual([])
     }))
 
     it('keeps unicode and large values intact', withStore(async (store) => {
