@@ -114,7 +114,7 @@ export function printCopyTable(copy: CopyFigures): void {
 export function printSweepTable(rows: SweepRow[]): void {
   const first = rows[0]
   if (!first) return
-  printRows(`sweep over ${first.images} images x ${first.versions} published versions (SQLite, stub registry, all within the reconcile window)`, [
+  printRows(`sweep over ${first.images} images x (${first.versions} published versions from two days ago + 1 from today; SQLite, stub registry, reconcile window 24 h)`, [
     ['sweep', 'time', 'registry requests', 'versions loaded', 'versions processed'],
     ...rows.map((r) => [r.kind === 'light' ? 'light (every sweepIntervalSeconds)' : 'full (POST /reconcile, once per reconcileIntervalSeconds)', `${r.ms.toFixed(0)} ms`, String(r.requests), String(r.versionsChecked), String(r.versionsProcessed)]),
   ])

@@ -1,7 +1,8 @@
-// The sweep at scale: `images` images with `versions` published versions each (SQLite state, the
-// stub registry, versions published through the webhook path), then a light sweep (what runs every
-// minute) and a full one (POST /reconcile, once per reconcileIntervalSeconds) timed, with the
-// registry requests each one sent.
+// The sweep at scale: `images` images, each with `versions` published versions from two days ago
+// (history, outside the 24 h reconcile window) and one from today (SQLite state, the stub registry,
+// every version published through the webhook path), then a light sweep (what runs every minute)
+// and a full one (POST /reconcile, once per reconcileIntervalSeconds) timed, with the registry
+// requests each one sent and the versions each one loaded.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,6 +15,7 @@ import { startStubRegistry, type StubRegistry } from './stub-registry.ts'
 
 const TOKEN = 'bench-sweep-token'
 const SEED_CONCURRENCY = 32
+const TWO_DAYS_MS = 48 * 3_600_000
 
 /** One timed sweep. */
 export interface SweepRow {
@@ -26,7 +28,7 @@ export interface SweepRow {
   versionsProcessed: number
 }
 
-/** Seeds `images` x `versions` published versions, then times a light and a full sweep. */
+/** Seeds `images` x (`versions` old + 1 new) published versions, then times a light and a full sweep. */
 export async function runSweepBench(images: number, versions: number): Promise<SweepRow[]> {
   const stub = await startStubRegistry()
   const dir = mkdtempSync(join(tmpdir(), 'mh-bench-sweep-'))
@@ -36,9 +38,15 @@ export async function runSweepBench(images: number, versions: number): Promise<S
     images: Array.from({ length: images }, (_, i) => ({ target: `${stub.host}/bench/img${i}`, from: `${stub.host}/bench/img${i}:{version}-{arch}`, platforms: ['linux/amd64'] })),
     server: { sweepIntervalSeconds: 0 },
   })
-  const server = await startNodeServer({ config, dataPath: join(dir, 'state.db'), port: 0, log: silentLogger })
+  const clock = { offsetMs: 0 }
+  const now = () => new Date(Date.now() - clock.offsetMs)
+  const server = await startNodeServer({ config, dataPath: join(dir, 'state.db'), port: 0, log: silentLogger, now })
   try {
-    await seed(server.url, stub, images, versions)
+    clock.offsetMs = TWO_DAYS_MS
+    await seed(server.url, stub, images, versions, 0)
+    await server.idle()
+    clock.offsetMs = 0
+    await seed(server.url, stub, images, 1, versions)
     await server.idle()
     const rows: SweepRow[] = []
     for (const full of [false, true]) {
@@ -57,9 +65,9 @@ export async function runSweepBench(images: number, versions: number): Promise<S
   }
 }
 
-// Every version of every image arrives as a webhook, SEED_CONCURRENCY at a time.
-async function seed(url: string, stub: StubRegistry, images: number, versions: number): Promise<void> {
-  const deliveries = Array.from({ length: images * versions }, (_, n) => ({ image: n % images, version: Math.floor(n / images) }))
+// Versions first..first+count-1 of every image arrive as webhooks, SEED_CONCURRENCY at a time.
+async function seed(url: string, stub: StubRegistry, images: number, count: number, first: number): Promise<void> {
+  const deliveries = Array.from({ length: images * count }, (_, n) => ({ image: n % images, version: first + Math.floor(n / images) }))
   let next = 0
   const worker = async () => {
     while (next < deliveries.length) {

@@ -27,6 +27,8 @@ export interface NodeServerOptions {
   log?: Logger
   fetch?: typeof fetch
   store?: StateStore
+  /** The clock (tests and the bench move it). */
+  now?: () => Date
   /** Deferred tasks run at once, and allowed to wait before the queue drops work and catches up later. */
   maxRunningTasks?: number
   maxWaitingTasks?: number
@@ -64,7 +66,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
     store,
     registry: createRegistryClient({ fetch: options.fetch ?? createUndiciFetch(), registries: options.config.registries, log, computeDigest: sha256Digest }),
     log,
-    now: () => new Date(),
+    now: options.now ?? (() => new Date()),
     defer: (task, deferOptions) => tasks.defer(task, deferOptions),
     serialize: createKeyedQueue(),
   }
