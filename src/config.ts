@@ -5,7 +5,8 @@
 import * as z from 'zod'
 import { parseRepositoryName } from './core/reference.ts'
 import { ConfigError } from './errors.ts'
-import { checkUnique, createValueSharing, findImageWarnings, imageSchema, resolveImage, type ImageConfig } from './image-config.ts'
+import { createValueSharing } from './core/value-sharing.ts'
+import { checkUnique, findImageWarnings, imageSchema, resolveImage, type ImageConfig } from './image-config.ts'
 import { Secret } from './secret.ts'
 import { PROVIDER_SOURCE_SHAPES, resolveProviderSources, type ProviderSourcesConfig } from './sources/source-options.ts'
 

@@ -8,6 +8,7 @@ import { parseSourceTemplate, type SourceTemplate } from './core/naming.ts'
 import { defaultArchName, formatPlatform, parsePlatform, type Platform } from './core/platform.ts'
 import { formatRepositoryName, isValidTag, parseRepositoryName, type RepositoryName } from './core/reference.ts'
 import { DEFAULT_TAG_POLICY, renderTagTemplate, type TagPolicy } from './core/tag-policy.ts'
+import type { ShareValue } from './core/value-sharing.ts'
 import type { DeadlineAction } from './core/version-state.ts'
 
 /** One platform an image is built for, with the `{arch}` name its per-arch images use. */
@@ -64,20 +65,6 @@ export const imageSchema = z
   .strict()
 
 type RawImage = z.infer<typeof imageSchema>
-
-/** Returns an earlier value with the same JSON instead of `value`, so that many images share their common parts (configuration is never mutated). */
-export type ShareValue = <T>(value: T) => T
-
-/** Creates a ShareValue for one configuration (its memory goes when the configuration is resolved). */
-export function createValueSharing(): ShareValue {
-  const seen = new Map<string, unknown>()
-  return <T>(value: T): T => {
-    const key = JSON.stringify(value)
-    if (seen.has(key)) return seen.get(key) as T
-    seen.set(key, value)
-    return value
-  }
-}
 
 /** Resolves one image; problems are appended to `issues` with their paths. */
 export function resolveImage(raw: RawImage, path: string, issues: string[], share: ShareValue = (value) => value): ImageConfig {
