@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readCpuMs, startRssSampler } from '../test/support/process-rss.ts'
-import { startServerProcess, type ServerProcess } from './server-process.ts'
+import { startServerProcess, waitForStartupSweep, type ServerProcess } from './server-process.ts'
 import { startStubRegistry, type StubRegistry } from './stub-registry.ts'
 
 const TOKEN = 'bench-token'
@@ -147,6 +147,7 @@ async function withServer<T>(stub: StubRegistry, images: number, options: Ingest
   const dir = mkdtempSync(join(tmpdir(), 'mh-bench-ingest-'))
   const server = await startServerProcess(buildConfig(stub, images), dir)
   try {
+    await waitForStartupSweep(server, `${stub.host}/bench/img0`)
     // Warm-up (JIT, connection pools), not counted.
     await fire(server, buildEnvelope(stub, 'bench/not-configured', 'v0-amd64'), options, 2)
     return await work(server)

@@ -55,3 +55,15 @@ export function readStartFlags(): string[] {
   if (words[0] !== 'node' || !words.includes('dist/node.mjs')) throw new Error(`unexpected start script: ${pkg.scripts.start}`)
   return words.slice(1, words.indexOf('dist/node.mjs'))
 }
+
+/** Resolves once the server's start-up sweep has finished (GET /status shows its record), so that it does not run inside a measurement. */
+export async function waitForStartupSweep(server: ServerProcess, image: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    // One image's status: cheap however many images are configured (the sweep record comes with any).
+    const status = (await (await fetch(`${server.url}/status?image=${encodeURIComponent(image)}&limit=1`)).json()) as { sweep?: unknown }
+    if (status.sweep) return
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error(`the start-up sweep of ${server.url} did not finish within ${timeoutMs} ms`)
+}

@@ -12,26 +12,33 @@ import type { ImageConfig } from '../config.ts'
 import { decideVersion, expireVersion, type VersionState } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
 import { recentPrefix, versionKey, versionPrefix } from '../state/store.ts'
+import { isTemporaryRegistryError } from '../registry/errors.ts'
 import { updateState } from '../state/update-state.ts'
 import { copyReferrers } from './copy-referrers.ts'
 import { discoverVersions } from './discover-versions.ts'
 import { processVersion } from './process-version.ts'
 import { pushMovingTags } from './push-moving-tags.ts'
 import { reconcileMovingTags, reconcileVersion } from './reconcile.ts'
+import { runLimited } from './run-limited.ts'
 import { loadSweepRecord, recordSweep, type SweepReport } from './sweep-record.ts'
+
+const IMAGES_AT_ONCE = 8
 
 /** Runs one sweep (full unless `full: false`) over every configured image, and records it; or over `image` alone. */
 export async function sweep(deps: Deps, options: { full?: boolean; image?: ImageConfig } = {}): Promise<SweepReport> {
   const at = deps.now().toISOString()
   const report: SweepReport = { full: options.full ?? true, versionsDiscovered: 0, versionsChecked: 0, versionsProcessed: 0, referrersCopied: 0, failures: 0 }
-  for (const image of options.image ? [options.image] : deps.config.images) {
+  // Several images at once: a full sweep waits on the registry for each (listing, HEADs), and
+  // thousands of images one after the other would take longer than the interval between sweeps.
+  const unreachable = new Set<string>()
+  await runLimited(options.image ? [options.image] : deps.config.images, IMAGES_AT_ONCE, async (image) => {
     try {
-      await sweepImage(deps, image, report)
+      await sweepImage(deps, image, report, unreachable)
     } catch (error) {
       report.failures++
       deps.log.error('sweep failed for image', { image: image.name, error })
     }
-  }
+  })
   // One image's sweep does not stand for all of them: the record (and the pace of full sweeps) is left as it is.
   if (!options.image) await recordSweep(deps, report, at)
   return report
@@ -50,8 +57,10 @@ export async function runPeriodicSweep(deps: Deps): Promise<SweepReport> {
   return sweep(deps, { full })
 }
 
-async function sweepImage(deps: Deps, image: ImageConfig, report: SweepReport): Promise<void> {
-  if (report.full && deps.config.server.discoverVersions) report.versionsDiscovered += await discoverOrNothing(deps, image)
+async function sweepImage(deps: Deps, image: ImageConfig, report: SweepReport, unreachable: Set<string>): Promise<void> {
+  // Images are swept concurrently: add counts after the await (`x += await y` reads x before it).
+  const discovered = report.full && deps.config.server.discoverVersions ? await discoverOrNothing(deps, image, unreachable) : 0
+  report.versionsDiscovered += discovered
   for (const key of await listSweptVersions(deps, image, report.full)) {
     const loaded = (await deps.store.load(key))?.value as VersionState | undefined
     if (!loaded) continue
@@ -64,7 +73,8 @@ async function sweepImage(deps: Deps, image: ImageConfig, report: SweepReport): 
       await processVersion(deps, image, state.version)
     }
     // A version this sweep just published has new children whose referrers are due too.
-    if (image.referrers && (processed || areReferrersDue(deps, state, report.full))) report.referrersCopied += await copyDueReferrers(deps, image, key, report.full)
+    const copied = image.referrers && (processed || areReferrersDue(deps, state, report.full)) ? await copyDueReferrers(deps, image, key, report.full) : 0
+    report.referrersCopied += copied
   }
   // Drifted tags are marked unpushed in the ledger; pushMovingTags pushes whatever is unpushed.
   if (report.full) await reconcileMovingTags(deps, image)
@@ -106,10 +116,14 @@ function isFresh(deps: Deps, at: string): boolean {
 }
 
 // A listing that fails is tried again by the next full sweep; the rest of the sweep goes on.
-async function discoverOrNothing(deps: Deps, image: ImageConfig): Promise<number> {
+// A registry that is down costs one failed listing (with its retries) per sweep, not one per image:
+// the other images reading from it wait for the next full sweep.
+async function discoverOrNothing(deps: Deps, image: ImageConfig, unreachable: Set<string>): Promise<number> {
+  if (unreachable.has(image.from.registry)) return 0
   try {
     return (await discoverVersions(deps, image)).length
   } catch (error) {
+    if (isTemporaryRegistryError(error)) unreachable.add(image.from.registry)
     deps.log.warn('could not list tags to look for unannounced versions', { image: image.name, error })
     return 0
   }

@@ -66,6 +66,13 @@ export function mergeScopes(...parts: Array<ScopeSet | readonly string[]>): Scop
   return out
 }
 
+/** Keeps the first `max` resources of `set` (or the last `max` with `from: 'end'`), in order. */
+export function limitScopes(set: ScopeSet, max: number, from: 'start' | 'end' = 'start'): ScopeSet {
+  if (set.size <= max) return set
+  const entries = [...set]
+  return new Map(from === 'start' ? entries.slice(0, max) : entries.slice(-max))
+}
+
 // The actions follow the last colon; the resource name itself never contains one.
 function splitScope(scope: string): [string, string[]] {
   const colon = scope.lastIndexOf(':')

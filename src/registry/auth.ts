@@ -4,7 +4,7 @@
  * sending once the host is known to want them. Only the registry's own origin gets credentials.
  */
 import type { Logger } from '../log.ts'
-import { coversScopes, formatScopes, mergeScopes, parseChallenge, type Challenge, type ScopeSet } from './auth-challenge.ts'
+import { coversScopes, formatScopes, limitScopes, mergeScopes, parseChallenge, type Challenge, type ScopeSet } from './auth-challenge.ts'
 import { discardBody } from './body.ts'
 import type { RegistryEndpoint } from './endpoint.ts'
 import { RegistryError } from './errors.ts'
@@ -23,6 +23,10 @@ export interface Authenticator {
   /** Adds scopes that the next token request for `host` asks for as well. */
   declare(host: string, scopes: readonly string[]): void
 }
+
+// Repositories one token request asks for at most (beyond what the call itself needs): a publish
+// names a few (arch sources, targets); the token URL stays far below server limits.
+const MAX_TOKEN_RESOURCES = 16
 
 interface HostAuth {
   scheme?: 'basic' | 'bearer'
@@ -57,7 +61,9 @@ export function createAuthenticator(send: Send, now: () => number, log: Logger):
     send: (endpoint, request) => sendAuthenticated(context, endpoint, request),
     declare: (host, scopes) => {
       const found = state(host)
-      found.declared = mergeScopes(found.declared, scopes)
+      // Only the newest declarations matter (they announce the calls about to come); a registry that
+      // never asks for a token (anonymous, Basic) would otherwise collect every repository ever named.
+      found.declared = limitScopes(mergeScopes(found.declared, scopes), MAX_TOKEN_RESOURCES, 'end')
     },
   }
 }
@@ -140,7 +146,9 @@ async function obtainToken(
 ): Promise<CachedToken> {
   const inFlight = fresh ? undefined : host.pending.find((entry) => coversScopes(entry.scopes, need))
   if (inFlight) return inFlight.promise
-  const scopes = mergeScopes(host.tokens.widen(need), host.declared)
+  // What this call needs, what the coming calls declared, then what the latest token had, up to a
+  // bound: a sweep naming thousands of repositories must not grow one token request without end.
+  const scopes = limitScopes(mergeScopes(need, host.declared, host.tokens.latestScopes()), Math.max(MAX_TOKEN_RESOURCES, need.size))
   host.declared = new Map()
   const obtainedAt = context.now()
   const deadline = request.deadline ?? Number.POSITIVE_INFINITY

@@ -2,9 +2,9 @@
  * Bearer tokens of one registry host, keyed by the scopes they were requested for. A lookup reuses
  * any unexpired token covering the need; new requests accumulate the latest token's scopes
  * (as https://github.com/google/go-containerregistry/blob/main/pkg/v1/remote/transport/bearer.go does)
- * so that one token ends up covering a whole publish.
+ * so that one token ends up covering a whole publish (auth.ts bounds how many resources one asks for).
  */
-import { coversScopes, mergeScopes, type ScopeSet } from './auth-challenge.ts'
+import { coversScopes, type ScopeSet } from './auth-challenge.ts'
 
 /** A token and what it was issued for. */
 export interface CachedToken {
@@ -17,8 +17,8 @@ export interface CachedToken {
 export interface TokenCache {
   /** Returns the newest unexpired token covering `need`. */
   find(need: ScopeSet): CachedToken | undefined
-  /** Returns what a new token request should ask for: `need`, then the latest token's scopes. */
-  widen(need: ScopeSet): ScopeSet
+  /** Returns the scopes of the newest unexpired token (a new request asks for them too); empty when none. */
+  latestScopes(): ScopeSet
   /** Stores a token obtained at `obtainedAt` that lives `lifetimeMs`. */
   add(value: string, scopes: ScopeSet, obtainedAt: number, lifetimeMs: number): CachedToken
   /** Forgets a token the registry refused. */
@@ -38,10 +38,7 @@ export function createTokenCache(now: () => number): TokenCache {
   }
   return {
     find: (need) => live().findLast((token) => coversScopes(token.scopes, need)),
-    widen: (need) => {
-      const latest = live().at(-1)
-      return latest ? mergeScopes(need, latest.scopes) : need
-    },
+    latestScopes: () => live().at(-1)?.scopes ?? new Map(),
     add: (value, scopes, obtainedAt, lifetimeMs) => {
       const skew = Math.min(MAX_SKEW_MS, lifetimeMs / 2)
       const token = { value, scopes, expiresAt: obtainedAt + lifetimeMs - skew }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { sweep } from '../../src/pipeline/sweep.ts'
-import { createScenario, readIndex } from '../support/scenario.ts'
+import { createScenario, HOST, readIndex } from '../support/scenario.ts'
 
 type S = ReturnType<typeof createScenario>
 // Both arches of demo/suffix pushed with every webhook lost.
@@ -48,13 +48,27 @@ describe('versions no webhook announced (full sweep, fake registry)', () => {
       await s.push(`demo/app-${arch}`, 'v2.0.0', platform, { notify: false })
     }
     await pushUnannounced(s, 'v2.0.0')
-    // demo/app is swept first: its first listing fails on both attempts (the test client tries twice).
-    s.registry.failNext(2, 503)
+    // demo/app's listings fail (every attempt) during one sweep.
+    s.registry.onRequest = (request) => (new URL(request.url).pathname === '/v2/demo/app-amd64/tags/list' ? Response.json({ errors: [] }, { status: 503 }) : undefined)
     expect(await sweep(s.test.deps)).toMatchObject({ versionsDiscovered: 1, failures: 0 })
+    s.registry.onRequest = undefined
     expect(s.test.logs).toContainEqual(expect.objectContaining({ level: 'warn', message: 'could not list tags to look for unannounced versions' }))
     expect(readIndex(s.registry, 'demo/suffix', 'v2.0.0').manifests).toHaveLength(2)
     expect(readIndex(s.registry, 'demo/app', 'v2.0.0')).toBeUndefined()
     expect(await sweep(s.test.deps)).toMatchObject({ versionsDiscovered: 1, failures: 0 })
     expect(readIndex(s.registry, 'demo/app', 'v2.0.0').manifests).toHaveLength(3)
+  })
+
+  it('stops listing a registry for the rest of the sweep once a listing fails for good (it is down)', async () => {
+    const images = Array.from({ length: 40 }, (_, i) => ({ target: `${HOST}/demo/many-${i}`, from: `${HOST}/demo/many-${i}:{version}-{arch}`, platforms: ['linux/amd64'] }))
+    const s = createScenario({ images })
+    s.registry.onRequest = (request) => (new URL(request.url).pathname.endsWith('/tags/list') ? Response.json({ errors: [] }, { status: 503 }) : undefined)
+    expect(await sweep(s.test.deps)).toMatchObject({ failures: 0 })
+    // Images are swept 8 at a time: at most the 8 already listing fail (2 attempts each), not all 40.
+    expect(tagLists(s).length).toBeLessThanOrEqual(8 * 2)
+    s.registry.onRequest = undefined
+    const before = tagLists(s).length
+    await sweep(s.test.deps)
+    expect(tagLists(s).length - before).toBe(40)
   })
 })

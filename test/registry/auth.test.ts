@@ -97,6 +97,20 @@ describe('Bearer auth', () => {
     expect(unauthorizedCount(fake)).toBe(1)
   })
 
+  it('keeps token requests bounded however many repositories are named: at most 16 resources beyond what the call needs', async () => {
+    const { fake, client } = await setup({ auth: 'bearer', users: { [USER]: PASSWORD } })
+    for (let i = 0; i < 40; i++) {
+      const repository = repo(HOST, `demo/many-${i}`)
+      client.declareAccess({ pull: [repository, repo(HOST, `demo/extra-${i}`)] })
+      await client.headManifest(repository, 'v1')
+    }
+    const sizes = fake.tokenRequests.map((t) => t.scopes.length)
+    expect(sizes).toHaveLength(40)
+    expect(Math.max(...sizes)).toBe(16)
+    // The call's own need always comes first, then what was declared for the calls about to come.
+    expect(fake.tokenRequests.at(-1)!.scopes.slice(0, 2)).toEqual(['repository:demo/many-39:pull', 'repository:demo/extra-39:pull'])
+  })
+
   it('shares one in-flight token request between concurrent calls', async () => {
     const { fake, client } = await setup({ auth: 'bearer', users: { [USER]: PASSWORD } })
     await client.headManifest(src, 'v1')
