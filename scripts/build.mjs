@@ -1,25 +1,14 @@
 // Bundles each runtime entry with esbuild: `node scripts/build.mjs [--quiet]`.
 import { readFileSync } from 'node:fs'
 import { build } from 'esbuild'
+import { NODE_BUNDLE_OPTIONS } from './bundle-options.ts'
 
 const quiet = process.argv.includes('--quiet')
 const common = {
+  ...NODE_BUNDLE_OPTIONS,
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
-  bundle: true,
-  platform: 'node',
-  target: 'node22',
-  format: 'esm',
   sourcemap: true,
-  // Whitespace and comments out, names kept (stack traces stay readable; the source map maps back).
-  // V8 keeps the whole bundle source on the heap, and as two bytes per character if a single
-  // character is beyond Latin-1 (comments in dependencies had some): 3.5 MB before, 1.3 MB now.
-  minifyWhitespace: true,
-  minifySyntax: true,
-  legalComments: 'linked',
-  mainFields: ['module', 'main'],
-  // Some CommonJS dependencies call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: quiet ? 'warning' : 'info',
 }
 

@@ -1,14 +1,15 @@
 /**
  * Our server as its own process, the way users run it: the Node bundle (built from
- * src/runtime/node.ts like scripts/build.mjs does, dependencies left external, into a private file
- * so that parallel test files never read a half-written dist/node.mjs), SQLite state, a fixed
- * loopback port.
+ * src/runtime/node.ts with scripts/bundle-options.ts like scripts/build.mjs, dependencies left
+ * external, into a private file so that parallel test files never read a half-written
+ * dist/node.mjs), SQLite state, a fixed loopback port.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { build } from 'esbuild'
+import { NODE_BUNDLE_OPTIONS } from '../../scripts/bundle-options.ts'
 import { HarnessError } from './tools.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -29,17 +30,7 @@ export async function buildNodeBundle(): Promise<{ path: string; remove(): void 
   const dir = join(ROOT, 'dist', 'test-bundles')
   mkdirSync(dir, { recursive: true })
   const path = join(dir, `node-${process.pid}-${randomBytes(4).toString('hex')}.mjs`)
-  await build({
-    entryPoints: [join(ROOT, 'src/runtime/node.ts')],
-    outfile: path,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    packages: 'external',
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    logLevel: 'error',
-  })
+  await build({ ...NODE_BUNDLE_OPTIONS, entryPoints: [join(ROOT, 'src/runtime/node.ts')], outfile: path, packages: 'external', legalComments: 'none', logLevel: 'error' })
   return { path, remove: () => rmSync(path, { force: true }) }
 }
 
