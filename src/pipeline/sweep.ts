@@ -115,9 +115,9 @@ function isFresh(deps: Deps, at: string): boolean {
   return deps.now().getTime() - Date.parse(at) <= FRESH_MS
 }
 
-// A listing that fails is tried again by the next full sweep; the rest of the sweep goes on.
-// A registry that is down costs one failed listing (with its retries) per sweep, not one per image:
-// the other images reading from it wait for the next full sweep.
+// A listing that fails is tried again by the next full sweep; the rest of the sweep goes on. A
+// registry that is down costs the failed listings (with their retries) of the images being swept at
+// that moment, not one per image: the others reading from it wait for the next full sweep.
 async function discoverOrNothing(deps: Deps, image: ImageConfig, unreachable: Set<string>): Promise<number> {
   if (unreachable.has(image.from.registry)) return 0
   try {
