@@ -34,6 +34,8 @@ export interface ServerConfig {
   reconcileWindowHours: number
   /** Whether full sweeps list source tags to find versions no webhook announced. */
   discoverVersions: boolean
+  /** How many images one full sweep lists tags for at most (the others in later full sweeps). */
+  discoverImagesPerSweep: number
   adminToken?: Secret
 }
 
@@ -66,10 +68,11 @@ const configSchema = z
         reconcileIntervalSeconds: z.number().int().min(0).default(900),
         reconcileWindowHours: z.number().min(0).default(24),
         discoverVersions: z.boolean().default(true),
+        discoverImagesPerSweep: z.number().int().min(1).default(1000),
         adminToken: secretInput.optional(),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 8080, maxBodyBytes: 1024 * 1024, sweepIntervalSeconds: 60, reconcileIntervalSeconds: 900, reconcileWindowHours: 24, discoverVersions: true }),
+      .default({ host: '127.0.0.1', port: 8080, maxBodyBytes: 1024 * 1024, sweepIntervalSeconds: 60, reconcileIntervalSeconds: 900, reconcileWindowHours: 24, discoverVersions: true, discoverImagesPerSweep: 1000 }),
     registries: z
       .record(
         z.string(),

@@ -22,6 +22,8 @@ export interface SweepReport {
 export interface SweepRecord {
   last: SweepReport & { at: string }
   lastFullAt?: string
+  /** Where in the image list the next full sweep's tag listings start (see discovery-slice.ts). */
+  discoveryCursor?: number
 }
 
 /** Loads the record; undefined before the first sweep. */
@@ -29,13 +31,14 @@ export async function loadSweepRecord(deps: Deps): Promise<SweepRecord | undefin
   return (await deps.store.load(SWEEP_KEY))?.value as SweepRecord | undefined
 }
 
-/** Records a sweep that started at `at`; never throws (the next sweep is then simply full). */
-export async function recordSweep(deps: Deps, report: SweepReport, at: string): Promise<void> {
+/** Records a sweep that started at `at` (and the next discovery cursor, if it moved); never throws (the next sweep is then simply full). */
+export async function recordSweep(deps: Deps, report: SweepReport, at: string, discoveryCursor?: number): Promise<void> {
   try {
-    await updateState<SweepRecord>(deps.store, SWEEP_KEY, (record) => ({
-      last: { ...report, at },
-      ...(report.full ? { lastFullAt: at } : record?.lastFullAt ? { lastFullAt: record.lastFullAt } : {}),
-    }))
+    await updateState<SweepRecord>(deps.store, SWEEP_KEY, (record) => {
+      const lastFullAt = report.full ? at : record?.lastFullAt
+      const cursor = discoveryCursor ?? record?.discoveryCursor
+      return { last: { ...report, at }, ...(lastFullAt ? { lastFullAt } : {}), ...(cursor !== undefined ? { discoveryCursor: cursor } : {}) }
+    })
   } catch (error) {
     deps.log.warn('could not record the sweep', { error })
   }

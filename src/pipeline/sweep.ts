@@ -12,13 +12,12 @@ import type { ImageConfig } from '../config.ts'
 import { decideVersion, expireVersion, type VersionState } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
 import { recentPrefix, versionKey, versionPrefix } from '../state/store.ts'
-import { isTemporaryRegistryError } from '../registry/errors.ts'
 import { updateState } from '../state/update-state.ts'
 import { copyReferrers } from './copy-referrers.ts'
-import { discoverVersions } from './discover-versions.ts'
 import { processVersion } from './process-version.ts'
 import { pushMovingTags } from './push-moving-tags.ts'
 import { reconcileMovingTags, reconcileVersion } from './reconcile.ts'
+import { chooseDiscovery, discoverOrNothing } from './sweep-discovery.ts'
 import { runLimited } from './run-limited.ts'
 import { loadSweepRecord, recordSweep, type SweepReport } from './sweep-record.ts'
 
@@ -28,19 +27,21 @@ const IMAGES_AT_ONCE = 8
 export async function sweep(deps: Deps, options: { full?: boolean; image?: ImageConfig } = {}): Promise<SweepReport> {
   const at = deps.now().toISOString()
   const report: SweepReport = { full: options.full ?? true, versionsDiscovered: 0, versionsChecked: 0, versionsProcessed: 0, referrersCopied: 0, failures: 0 }
+  const images = options.image ? [options.image] : deps.config.images
+  const slice = report.full && deps.config.server.discoverVersions ? await chooseDiscovery(deps, images) : undefined
+  const discovery = { names: slice?.names ?? new Set<string>(), unreachable: new Set<string>() }
   // Several images at once: a full sweep waits on the registry for each (listing, HEADs), and
   // thousands of images one after the other would take longer than the interval between sweeps.
-  const unreachable = new Set<string>()
-  await runLimited(options.image ? [options.image] : deps.config.images, IMAGES_AT_ONCE, async (image) => {
+  await runLimited(images, IMAGES_AT_ONCE, async (image) => {
     try {
-      await sweepImage(deps, image, report, unreachable)
+      await sweepImage(deps, image, report, discovery)
     } catch (error) {
       report.failures++
       deps.log.error('sweep failed for image', { image: image.name, error })
     }
   })
   // One image's sweep does not stand for all of them: the record (and the pace of full sweeps) is left as it is.
-  if (!options.image) await recordSweep(deps, report, at)
+  if (!options.image) await recordSweep(deps, report, at, slice?.next)
   return report
 }
 
@@ -57,9 +58,9 @@ export async function runPeriodicSweep(deps: Deps): Promise<SweepReport> {
   return sweep(deps, { full })
 }
 
-async function sweepImage(deps: Deps, image: ImageConfig, report: SweepReport, unreachable: Set<string>): Promise<void> {
+async function sweepImage(deps: Deps, image: ImageConfig, report: SweepReport, discovery: { names: Set<string>; unreachable: Set<string> }): Promise<void> {
   // Images are swept concurrently: add counts after the await (`x += await y` reads x before it).
-  const discovered = report.full && deps.config.server.discoverVersions ? await discoverOrNothing(deps, image, unreachable) : 0
+  const discovered = discovery.names.has(image.name) ? await discoverOrNothing(deps, image, discovery.unreachable) : 0
   report.versionsDiscovered += discovered
   for (const key of await listSweptVersions(deps, image, report.full)) {
     const loaded = (await deps.store.load(key))?.value as VersionState | undefined
@@ -113,20 +114,6 @@ function areReferrersDue(deps: Deps, state: VersionState, full: boolean): boolea
 
 function isFresh(deps: Deps, at: string): boolean {
   return deps.now().getTime() - Date.parse(at) <= FRESH_MS
-}
-
-// A listing that fails is tried again by the next full sweep; the rest of the sweep goes on. A
-// registry that is down costs the failed listings (with their retries) of the images being swept at
-// that moment, not one per image: the others reading from it wait for the next full sweep.
-async function discoverOrNothing(deps: Deps, image: ImageConfig, unreachable: Set<string>): Promise<number> {
-  if (unreachable.has(image.from.registry)) return 0
-  try {
-    return (await discoverVersions(deps, image)).length
-  } catch (error) {
-    if (isTemporaryRegistryError(error)) unreachable.add(image.from.registry)
-    deps.log.warn('could not list tags to look for unannounced versions', { image: image.name, error })
-    return 0
-  }
 }
 
 async function applyDeadline(deps: Deps, image: ImageConfig, key: string, state: VersionState): Promise<VersionState | undefined> {

@@ -71,4 +71,21 @@ describe('versions no webhook announced (full sweep, fake registry)', () => {
     await sweep(s.test.deps)
     expect(tagLists(s).length - before).toBe(40)
   })
+
+  it('lists at most discoverImagesPerSweep images per full sweep, going round the list from sweep to sweep', async () => {
+    const images = Array.from({ length: 5 }, (_, i) => ({ target: `${HOST}/demo/many-${i}`, from: `${HOST}/demo/many-${i}:{version}-{arch}`, platforms: ['linux/amd64'] }))
+    const s = createScenario({ images, server: { adminToken: 'admin-token', discoverImagesPerSweep: 2 } })
+    const listedBy = async (run: () => Promise<unknown>) => {
+      const before = tagLists(s).length
+      await run()
+      return tagLists(s).slice(before).map((r) => r.path.split('/')[3]).sort()
+    }
+    expect(await listedBy(() => sweep(s.test.deps))).toEqual(['many-0', 'many-1'])
+    expect(await listedBy(() => sweep(s.test.deps))).toEqual(['many-2', 'many-3'])
+    expect(await listedBy(() => sweep(s.test.deps, { full: false }))).toEqual([])
+    expect(await listedBy(() => sweep(s.test.deps))).toEqual(['many-0', 'many-4'])
+    // A sweep of one image on request lists it, and leaves the cursor where it was.
+    expect(await listedBy(() => s.test.request(`/reconcile?image=${encodeURIComponent(`${HOST}/demo/many-3`)}`, { method: 'POST', headers: { authorization: 'Bearer admin-token' } }))).toEqual(['many-3'])
+    expect(await listedBy(() => sweep(s.test.deps))).toEqual(['many-1', 'many-2'])
+  })
 })

@@ -149,6 +149,7 @@ describe('light and full sweeps (fake registry)', () => {
     expect((await s.status()).sweep).toEqual({
       last: { at: '2026-11-27T12:01:00.000Z', full: false, versionsDiscovered: 0, versionsChecked: 1, versionsProcessed: 0, referrersCopied: 0, failures: 0 },
       lastFullAt: '2026-11-27T12:00:00.000Z',
+      discoveryCursor: 0,
     })
   })
 })
