@@ -8,7 +8,7 @@
 import type { ImageConfig } from '../config.ts'
 import { decideVersion, type VersionState } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
-import { recentPrefix, versionKey } from '../state/store.ts'
+import { parseRecentKey, recentPrefix, versionKey } from '../state/store.ts'
 import { processVersion } from './process-version.ts'
 import { reconcileVersion } from './reconcile.ts'
 
@@ -23,7 +23,7 @@ export async function recoverWaiting(deps: Deps, image: ImageConfig, skip: strin
   const unfinished: VersionState[] = []
   const recent = await deps.store.list(recentPrefix(image.name), { descending: true, limit: MAX_LOADED + skip.length })
   for (const marker of recent) {
-    const [createdAt, version] = marker.slice(recentPrefix(image.name).length).split('/') as [string, string]
+    const { createdAt, version } = parseRecentKey(image.name, marker)
     // Created within the last minute means changed within it too: not quiet, not worth a load.
     if (deps.now().getTime() - Date.parse(createdAt) < MIN_QUIET_MS) continue
     // Two deliveries racing to create a version may both leave a marker.

@@ -8,7 +8,7 @@ import type { ImageState } from '../core/image-state.ts'
 import { decideVersion, type VersionDecision, type VersionState } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
 import { InvalidPayloadError } from '../errors.ts'
-import { imageKey, recentPrefix, versionKey, versionPrefix } from '../state/store.ts'
+import { imageKey, parseRecentKey, recentPrefix, versionKey, versionPrefix } from '../state/store.ts'
 import { loadSweepRecord, type SweepRecord } from './sweep-record.ts'
 
 export type VersionStatusState = 'waiting' | 'stale' | 'publishing' | 'published' | 'partial' | 'refused'
@@ -61,7 +61,7 @@ async function selectVersionKeys(deps: Deps, image: ImageConfig, query: StatusQu
   const newest = new Set<string>()
   for (const marker of markers) {
     if (newest.size >= query.limit) break
-    newest.add(versionKey(image.name, marker.slice(marker.lastIndexOf('/') + 1)))
+    newest.add(versionKey(image.name, parseRecentKey(image.name, marker).version))
   }
   return { keys: keys.filter((key) => newest.has(key)), omitted: keys.length - newest.size }
 }

@@ -11,7 +11,7 @@
 import type { ImageConfig } from '../config.ts'
 import { decideVersion, expireVersion, type VersionState } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
-import { recentPrefix, versionKey, versionPrefix } from '../state/store.ts'
+import { parseRecentKey, recentPrefix, versionKey, versionPrefix } from '../state/store.ts'
 import { updateState } from '../state/update-state.ts'
 import { copyReferrers } from './copy-referrers.ts'
 import { processVersion } from './process-version.ts'
@@ -91,7 +91,7 @@ async function listSweptVersions(deps: Deps, image: ImageConfig, full: boolean):
   const prefix = recentPrefix(image.name)
   // Markers sort by creation time: a range scan from the cutoff reads only the window's.
   const markers = await deps.store.list(prefix, { from: `${prefix}${cutoff}` })
-  return [...new Set(markers.map((marker) => versionKey(image.name, marker.slice(marker.lastIndexOf('/') + 1))))].sort()
+  return [...new Set(markers.map((marker) => versionKey(image.name, parseRecentKey(image.name, marker).version)))].sort()
 }
 
 // A light sweep looks only at what changed within the last hour: the arches of one build and the

@@ -50,6 +50,12 @@ export function recentKey(image: string, createdAt: string, version: string): st
   return `recent/${image}/${createdAt}/${version}`
 }
 
+/** Reads a key made by `recentKey(image, …)` back into its parts. */
+export function parseRecentKey(image: string, key: string): { createdAt: string; version: string } {
+  const [createdAt = '', version = ''] = key.slice(recentPrefix(image).length).split('/')
+  return { createdAt, version }
+}
+
 /** Prefix of an image's version markers (see `recentKey`). */
 export function recentPrefix(image: string): string {
   return `recent/${image}/`
