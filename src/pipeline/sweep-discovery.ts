@@ -25,9 +25,8 @@ export function pickDiscoverySlice(images: readonly ImageConfig[], cursor: numbe
   return { names, next: (start + perSweep) % images.length }
 }
 
-/** The images a full sweep lists tags for: the one image of a sweep on request, else the slice at the record's cursor. */
+/** The images a full sweep lists tags for: the slice at the record's cursor (all of them when they fit, as the one image of a sweep on request does). */
 export async function chooseDiscovery(deps: Deps, images: readonly ImageConfig[]): Promise<DiscoverySlice> {
-  if (images.length === 1) return pickDiscoverySlice(images, 0, 1)
   const cursor = (await loadSweepRecord(deps))?.discoveryCursor ?? 0
   return pickDiscoverySlice(images, cursor, deps.config.server.discoverImagesPerSweep)
 }

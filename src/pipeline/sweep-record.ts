@@ -22,7 +22,7 @@ export interface SweepReport {
 export interface SweepRecord {
   last: SweepReport & { at: string }
   lastFullAt?: string
-  /** Where in the image list the next full sweep's tag listings start (see discovery-slice.ts). */
+  /** Where in the image list the next full sweep's tag listings start (see sweep-discovery.ts). */
   discoveryCursor?: number
 }
 
