@@ -3,9 +3,10 @@
  * and same-repository scenarios (3 arches, version + latest), beside the same publish done by
  * `docker manifest create/annotate/push --purge` in the same run when the docker CLI exists; then
  * ingest throughput (autocannon), 10 vs 10,000 configured images, RSS under load, light and full
- * sweeps over 11,000 published versions (10,000 of them history), cold start per runtime bundle and the 200 MB streaming copy
- * beside curl. BENCH_ONLY=publish,ingest,sweep,cold-start,copy picks sections. Everything runs on loopback; requests are counted by the fault proxy (no faults injected) in front of
- * the real registry; a webhook's arrival time is the `arrivedAt` our server records.
+ * sweeps over 11,000 published versions (10,000 of them history), cold start per runtime bundle and
+ * the 200 MB streaming copy beside curl. BENCH_ONLY=publish,ingest,sweep,cold-start,copy picks
+ * sections. Everything runs on loopback; requests are counted by the fault proxy (no faults
+ * injected) in front of the real registry; a webhook's arrival time is the `arrivedAt` our server records.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'

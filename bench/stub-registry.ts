@@ -20,6 +20,13 @@ const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json'
 const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json'
 const LAYER = 'application/vnd.docker.image.rootfs.diff.tar.gzip'
 
+// A manifest the stub serves: its bytes, digest and media type.
+interface StoredManifest {
+  bytes: Buffer
+  digest: string
+  type: string
+}
+
 const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`
 
 /** Starts the stub on 127.0.0.1 (random port). */
@@ -30,21 +37,16 @@ export async function startStubRegistry(): Promise<StubRegistry> {
   const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: DOCKER_MANIFEST, config: configRef, layers: [layer] }))
   const manifestDigest = sha256(manifest)
   let count = 0
-  const pushed = new Map<string, { bytes: Buffer; digest: string; type: string }>()
+  const pushed = new Map<string, StoredManifest>()
   const server: Server = createServer((req, res) => {
     count++
     const url = req.url ?? '/'
     if (req.method === 'PUT' && url.includes('/manifests/')) return void storeManifest(req, res, pushed)
+    const read = req.method === 'GET' || req.method === 'HEAD'
     const stored = pushed.get(url)
-    if (stored && (req.method === 'GET' || req.method === 'HEAD')) {
-      res.writeHead(200, { 'content-type': stored.type, 'docker-content-digest': stored.digest, 'content-length': stored.bytes.length })
-      return void res.end(req.method === 'HEAD' ? undefined : stored.bytes)
-    }
+    if (stored && read) return sendManifest(req, res, stored)
     // Only the amd64 image exists: by digest, or under a tag that names amd64 (what the bench pushes).
-    if (/\/manifests\/(sha256:|.*amd64$)/.test(url) && (req.method === 'GET' || req.method === 'HEAD')) {
-      res.writeHead(200, { 'content-type': DOCKER_MANIFEST, 'docker-content-digest': manifestDigest, 'content-length': manifest.length })
-      return void res.end(req.method === 'HEAD' ? undefined : manifest)
-    }
+    if (/\/manifests\/(sha256:|.*amd64$)/.test(url) && read) return sendManifest(req, res, { bytes: manifest, digest: manifestDigest, type: DOCKER_MANIFEST })
     if (url.endsWith(`/blobs/${configRef.digest}`)) {
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': config.length })
       return void res.end(req.method === 'HEAD' ? undefined : config)
@@ -68,7 +70,7 @@ export async function startStubRegistry(): Promise<StubRegistry> {
 }
 
 // Keeps a pushed manifest under its tag and its digest.
-function storeManifest(req: IncomingMessage, res: ServerResponse, pushed: Map<string, { bytes: Buffer; digest: string; type: string }>): void {
+function storeManifest(req: IncomingMessage, res: ServerResponse, pushed: Map<string, StoredManifest>): void {
   const chunks: Buffer[] = []
   req.on('data', (chunk: Buffer) => chunks.push(chunk))
   req.on('end', () => {
@@ -80,4 +82,9 @@ function storeManifest(req: IncomingMessage, res: ServerResponse, pushed: Map<st
     pushed.set(url.replace(/\/manifests\/[^/]+$/, `/manifests/${digest}`), manifest)
     res.writeHead(201, { 'docker-content-digest': digest, location: url, 'content-length': 0 }).end()
   })
+}
+
+function sendManifest(req: IncomingMessage, res: ServerResponse, manifest: StoredManifest): void {
+  res.writeHead(200, { 'content-type': manifest.type, 'docker-content-digest': manifest.digest, 'content-length': manifest.bytes.length })
+  res.end(req.method === 'HEAD' ? undefined : manifest.bytes)
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseConfig } from '../src/config.ts'
 import { silentLogger } from '../src/log.ts'
+import { runLimited } from '../src/pipeline/run-limited.ts'
 import { sweep } from '../src/pipeline/sweep.ts'
 import { startNodeServer } from '../src/runtime/node-server.ts'
 import { buildEnvelope } from './ingest.ts'
@@ -68,18 +69,13 @@ export async function runSweepBench(images: number, versions: number): Promise<S
 // Versions first..first+count-1 of every image arrive as webhooks, SEED_CONCURRENCY at a time.
 async function seed(url: string, stub: StubRegistry, images: number, count: number, first: number): Promise<void> {
   const deliveries = Array.from({ length: images * count }, (_, n) => ({ image: n % images, version: first + Math.floor(n / images) }))
-  let next = 0
-  const worker = async () => {
-    while (next < deliveries.length) {
-      const { image, version } = deliveries[next++] as { image: number; version: number }
-      const response = await fetch(`${url}/webhooks/distribution`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/vnd.docker.distribution.events.v1+json' },
-        body: buildEnvelope(stub, `bench/img${image}`, `v1.${version}.0-amd64`, `${image}/${version}`),
-      })
-      if (response.status !== 202) throw new Error(`seeding: webhook answered ${response.status}`)
-      await response.arrayBuffer()
-    }
-  }
-  await Promise.all(Array.from({ length: SEED_CONCURRENCY }, worker))
+  await runLimited(deliveries, SEED_CONCURRENCY, async ({ image, version }) => {
+    const response = await fetch(`${url}/webhooks/distribution`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/vnd.docker.distribution.events.v1+json' },
+      body: buildEnvelope(stub, `bench/img${image}`, `v1.${version}.0-amd64`, `${image}/${version}`),
+    })
+    if (response.status !== 202) throw new Error(`seeding: webhook answered ${response.status}`)
+    await response.arrayBuffer()
+  })
 }
