@@ -66,11 +66,24 @@ export function mergeScopes(...parts: Array<ScopeSet | readonly string[]>): Scop
   return out
 }
 
-/** Keeps the first `max` resources of `set` (or the last `max` with `from: 'end'`), in order. */
-export function limitScopes(set: ScopeSet, max: number, from: 'start' | 'end' = 'start'): ScopeSet {
-  if (set.size <= max) return set
-  const entries = [...set]
-  return new Map(from === 'start' ? entries.slice(0, max) : entries.slice(-max))
+/** Adds `scopes` to `set` in place as its newest resources, then drops the oldest beyond `max`. */
+export function addNewestScopes(set: Map<string, Set<string>>, scopes: readonly string[], max: number): void {
+  for (const scope of scopes) {
+    const [resource, actions] = splitScope(scope)
+    const found = set.get(resource) ?? new Set<string>()
+    set.delete(resource)
+    set.set(resource, found)
+    for (const action of actions) found.add(action)
+  }
+  for (const resource of set.keys()) {
+    if (set.size <= max) break
+    set.delete(resource)
+  }
+}
+
+/** Keeps the first `max` resources of `set`, in order. */
+export function limitScopes(set: ScopeSet, max: number): ScopeSet {
+  return set.size <= max ? set : new Map([...set].slice(0, max))
 }
 
 // The actions follow the last colon; the resource name itself never contains one.

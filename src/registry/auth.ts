@@ -4,7 +4,7 @@
  * sending once the host is known to want them. Only the registry's own origin gets credentials.
  */
 import type { Logger } from '../log.ts'
-import { coversScopes, formatScopes, limitScopes, mergeScopes, parseChallenge, type Challenge, type ScopeSet } from './auth-challenge.ts'
+import { addNewestScopes, coversScopes, formatScopes, limitScopes, mergeScopes, parseChallenge, type Challenge, type ScopeSet } from './auth-challenge.ts'
 import { discardBody } from './body.ts'
 import type { RegistryEndpoint } from './endpoint.ts'
 import { RegistryError } from './errors.ts'
@@ -32,7 +32,8 @@ interface HostAuth {
   scheme?: 'basic' | 'bearer'
   realm?: { realm: string; service?: string }
   tokens: TokenCache
-  declared: ScopeSet
+  /** Scopes the coming calls announced, oldest first, for the next token request. */
+  declared: Map<string, Set<string>>
   pending: Array<{ scopes: ScopeSet; promise: Promise<CachedToken> }>
 }
 
@@ -63,7 +64,8 @@ export function createAuthenticator(send: Send, now: () => number, log: Logger):
       const found = state(host)
       // Only the newest declarations matter (they announce the calls about to come); a registry that
       // never asks for a token (anonymous, Basic) would otherwise collect every repository ever named.
-      found.declared = limitScopes(mergeScopes(found.declared, scopes), MAX_TOKEN_RESOURCES, 'end')
+      // In place: every arrival declares, and copying the set each time made 8 % of a delivery's garbage.
+      addNewestScopes(found.declared, scopes, MAX_TOKEN_RESOURCES)
     },
   }
 }

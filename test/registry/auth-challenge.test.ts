@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { coversScopes, formatScopes, mergeScopes, parseChallenge } from '../../src/registry/auth-challenge.ts'
+import { addNewestScopes, coversScopes, formatScopes, limitScopes, mergeScopes, parseChallenge } from '../../src/registry/auth-challenge.ts'
 
 describe('parseChallenge', () => {
   it.each([
@@ -28,6 +28,21 @@ describe('scope sets', () => {
   it('merges actions per resource, keeping first-seen order', () => {
     const merged = mergeScopes(['repository:t:pull', 'repository:s:pull'], ['repository:t:push'])
     expect(formatScopes(merged)).toEqual(['repository:t:pull,push', 'repository:s:pull'])
+  })
+
+  it('adds declarations in place as the newest, dropping the oldest beyond the bound', () => {
+    const declared = new Map<string, Set<string>>()
+    addNewestScopes(declared, ['repository:a:pull', 'repository:b:pull', 'repository:c:pull'], 3)
+    addNewestScopes(declared, ['repository:a:push'], 3)
+    expect(formatScopes(declared)).toEqual(['repository:b:pull', 'repository:c:pull', 'repository:a:pull,push'])
+    addNewestScopes(declared, ['repository:d:pull'], 3)
+    expect(formatScopes(declared)).toEqual(['repository:c:pull', 'repository:a:pull,push', 'repository:d:pull'])
+  })
+
+  it('limits a set to its first resources, returning a small set as it is', () => {
+    const set = mergeScopes(['repository:a:pull', 'repository:b:pull', 'repository:c:pull'])
+    expect(formatScopes(limitScopes(set, 2))).toEqual(['repository:a:pull', 'repository:b:pull'])
+    expect(limitScopes(set, 3)).toBe(set)
   })
 
   it.each([
