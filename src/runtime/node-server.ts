@@ -4,7 +4,6 @@
  */
 import { serve, type ServerType } from '@hono/node-server'
 import { createHash } from 'node:crypto'
-import { Agent, fetch as undiciFetch } from 'undici'
 import { createApp } from '../app.ts'
 import type { AppConfig } from '../config.ts'
 import { buildCatalog } from '../core/catalog.ts'
@@ -17,6 +16,7 @@ import { createRegistryClient } from '../registry/http-client.ts'
 import { createSqliteStore } from '../state/sqlite-store.ts'
 import type { StateStore } from '../state/store.ts'
 import { createTaskQueue, type TaskQueue } from './task-queue.ts'
+import { createUndiciFetch } from './undici-fetch.ts'
 
 export interface NodeServerOptions {
   config: AppConfig
@@ -42,13 +42,6 @@ export interface NodeServer {
   /** Resolves when every deferred task started so far has finished. */
   idle(): Promise<void>
   close(): Promise<void>
-}
-
-/** Creates a fetch that goes through one keep-alive undici agent. */
-export function createUndiciFetch(): typeof fetch {
-  const agent = new Agent({ keepAliveTimeout: 10_000, connections: 32 })
-  return ((input: Parameters<typeof fetch>[0], init?: RequestInit) =>
-    undiciFetch(input as never, { ...(init as object), dispatcher: agent } as never)) as unknown as typeof fetch
 }
 
 /** `sha256:<hex>` through node:crypto: synchronous, so small manifests skip Web Crypto's thread-pool round trip. */
