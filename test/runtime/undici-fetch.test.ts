@@ -23,6 +23,18 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void
     res.write('part one, ')
     res.end('part two')
   },
+  '/slow': (_req, res) => {
+    res.writeHead(200) // unsized, dripping in like a slow registry
+    let sent = 0
+    const timer = setInterval(() => {
+      if (res.destroyed || sent++ === 20) return clearInterval(timer), res.end()
+      res.write('x'.repeat(1024))
+    }, 2)
+  },
+  '/refuse-upload': (_req, res) => {
+    res.writeHead(500, { Connection: 'close' })
+    res.end()
+  },
   '/redirect': (_req, res) => {
     res.writeHead(302, { Location: '/small' })
     res.end()
@@ -94,6 +106,22 @@ describe('createUndiciFetch (the Node registry client fetch over undici request(
     expect(total).toBe(BIG)
     expect(chunks).toBeGreaterThan(1)
     expect(await (await fetchVia(`${base}/unsized`, manual)).text()).toBe('part one, part two')
+  })
+
+  it('releases streamed bodies cancelled while data is still arriving, and keeps working', async () => {
+    for (let round = 0; round < 10; round++) {
+      const slow = await fetchVia(`${base}/slow`, manual)
+      const reader = (slow.body as ReadableStream<Uint8Array>).getReader()
+      await reader.read()
+      await reader.cancel()
+      // An upload refused before its body was read stops reading (cancels) the streamed source.
+      const source = await fetchVia(`${base}/big`, manual)
+      const init = { ...manual, method: 'PUT', headers: { 'Content-Length': String(BIG) }, body: source.body, duplex: 'half' }
+      await fetchVia(`${base}/refuse-upload`, init as RequestInit).then((response) => response.body?.cancel(), () => undefined)
+    }
+    // Anything still arriving for a cancelled body must not surface as an uncaught error (the run fails).
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(await (await fetchVia(`${base}/small`, manual)).json()).toEqual({ ok: true })
   })
 
   it('sends byte and stream bodies', async () => {
