@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { Response as UndiciResponse } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUndiciFetch } from '../../src/runtime/undici-fetch.ts'
+import { getFreePort } from '../support/free-port.ts'
 
 const BIG = 1024 * 1024
 const bigBody = new Uint8Array(BIG).map((_, i) => i % 251)
@@ -142,10 +143,8 @@ describe('createUndiciFetch (the Node registry client fetch over undici request(
   })
 
   it('rejects network failures with a TypeError, as fetch does', async () => {
-    const closed = createServer()
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
-    const port = (closed.address() as AddressInfo).port
-    await new Promise<void>((resolve) => closed.close(() => resolve()))
+    // A port nothing listens on any more.
+    const port = await getFreePort()
     const refused = await fetchVia(`http://127.0.0.1:${port}/`, manual).catch((error: unknown) => error)
     expect(refused).toBeInstanceOf(TypeError)
     expect((refused as TypeError).cause).toBeDefined()
