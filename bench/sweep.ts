@@ -10,7 +10,7 @@ import { parseConfig } from '../src/config.ts'
 import { silentLogger } from '../src/log.ts'
 import { runLimited } from '../src/pipeline/run-limited.ts'
 import { sweep } from '../src/pipeline/sweep.ts'
-import { startNodeServer } from '../src/runtime/node-server.ts'
+import { startNodeServer } from '../src/runtime/node/node-server.ts'
 import { buildEnvelope } from './ingest.ts'
 import { startStubRegistry, type StubRegistry } from './stub-registry.ts'
 

@@ -16,7 +16,7 @@ const started = performance.now()
 await Promise.all([
   // The server inlines its dependencies: one module to load instead of hundreds of files costs
   // about 10 MB less resident memory (measured by the bench's RSS rows).
-  build({ ...common, entryPoints: { node: 'src/runtime/node.ts' } }),
+  build({ ...common, entryPoints: { node: 'src/runtime/node/main.ts' } }),
   // The bench runs tools (autocannon) from node_modules as they are.
   build({ ...common, entryPoints: { bench: 'bench/bench.ts' }, packages: 'external' }),
 ])

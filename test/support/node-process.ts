@@ -1,6 +1,6 @@
 /**
  * Our server as its own process, the way users run it: the Node bundle (built from
- * src/runtime/node.ts with scripts/bundle-options.ts like scripts/build.mjs, dependencies left
+ * src/runtime/node/main.ts with scripts/bundle-options.ts like scripts/build.mjs, dependencies left
  * external, into a private file so that parallel test files never read a half-written
  * dist/node.mjs), SQLite state, a fixed loopback port.
  */
@@ -25,12 +25,12 @@ export interface NodeProcess {
   kill(signal?: NodeJS.Signals): Promise<void>
 }
 
-/** Bundles src/runtime/node.ts into dist/test-bundles/ (dependencies stay external: a faster build; behaviour is the same). */
+/** Bundles src/runtime/node/main.ts into dist/test-bundles/ (dependencies stay external: a faster build; behaviour is the same). */
 export async function buildNodeBundle(): Promise<{ path: string; remove(): void }> {
   const dir = join(ROOT, 'dist', 'test-bundles')
   mkdirSync(dir, { recursive: true })
   const path = join(dir, `node-${process.pid}-${randomBytes(4).toString('hex')}.mjs`)
-  await build({ ...NODE_BUNDLE_OPTIONS, entryPoints: [join(ROOT, 'src/runtime/node.ts')], outfile: path, packages: 'external', legalComments: 'none', logLevel: 'error' })
+  await build({ ...NODE_BUNDLE_OPTIONS, entryPoints: [join(ROOT, 'src/runtime/node/main.ts')], outfile: path, packages: 'external', legalComments: 'none', logLevel: 'error' })
   return { path, remove: () => rmSync(path, { force: true }) }
 }
 

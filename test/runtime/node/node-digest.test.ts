@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { computeDigest } from '../../src/core/digest.ts'
-import { sha256Digest } from '../../src/runtime/node-server.ts'
+import { computeDigest } from '../../../src/core/digest.ts'
+import { sha256Digest } from '../../../src/runtime/node/node-server.ts'
 
 describe('sha256Digest (the Node runtime digest)', () => {
   it('equals the Web Crypto digest for empty, small and multi-block inputs', async () => {

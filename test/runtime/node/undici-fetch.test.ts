@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { Response as UndiciResponse } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createUndiciFetch } from '../../src/runtime/undici-fetch.ts'
-import { getFreePort } from '../support/free-port.ts'
+import { createUndiciFetch } from '../../../src/runtime/node/undici-fetch.ts'
+import { getFreePort } from '../../support/free-port.ts'
 
 const BIG = 1024 * 1024
 const bigBody = new Uint8Array(BIG).map((_, i) => i % 251)

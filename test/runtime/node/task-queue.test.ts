@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { Logger } from '../../src/log.ts'
-import { createTaskQueue as createQueue, type TaskQueueOptions } from '../../src/runtime/task-queue.ts'
+import type { Logger } from '../../../src/log.ts'
+import { createTaskQueue as createQueue, type TaskQueueOptions } from '../../../src/runtime/node/task-queue.ts'
 
 function createLog(): Logger & { errors: string[]; warnings: string[] } {
   const errors: string[] = []

@@ -7,8 +7,8 @@
  * A keyed task that is still waiting absorbs later tasks with the same key: the one that runs reads
  * the newest state anyway, so a burst of arrivals for one version costs one run.
  */
-import type { DeferOptions } from '../deps.ts'
-import type { Logger } from '../log.ts'
+import type { DeferOptions } from '../../deps.ts'
+import type { Logger } from '../../log.ts'
 
 export interface TaskQueue {
   /** Queues `task`; see DeferOptions for keys and scopes. */
