@@ -35,6 +35,8 @@ export interface ImageConfig {
   annotations: Record<string, string>
   childTags?: string
   referrers: boolean
+  /** Only tags whose `{version}` part matches are versions (`images[].versionPattern`). */
+  versionPattern?: RegExp
 }
 
 const platformInput = z.union([
@@ -61,6 +63,7 @@ export const imageSchema = z
     annotations: z.record(z.string().min(1), z.string()).default({}),
     childTags: z.string().optional(),
     referrers: z.boolean().default(true),
+    versionPattern: z.string().min(1).optional(),
   })
   .strict()
 
@@ -76,6 +79,7 @@ export function resolveImage(raw: RawImage, path: string, issues: string[], shar
   checkUnique(platforms.map((p) => p.arch), `${path}.platforms`, '{arch} name', issues)
   checkUnique(targets.map(formatRepositoryName), `${path}.target`, 'target', issues)
   checkTagTemplates(raw, path, issues)
+  const versionPattern = raw.versionPattern === undefined ? undefined : compilePattern(raw.versionPattern, `${path}.versionPattern`, issues)
   const target = targets[0] ?? { registry: '', repository: '' }
   const targetNames = targets.map(formatRepositoryName)
   return {
@@ -92,6 +96,17 @@ export function resolveImage(raw: RawImage, path: string, issues: string[], shar
     annotations: share(raw.annotations),
     ...(raw.childTags ? { childTags: raw.childTags } : {}),
     referrers: raw.referrers,
+    ...(versionPattern ? { versionPattern } : {}),
+  }
+}
+
+// A version filter is a regular expression over the `{version}` part (e.g. "^v?[0-9]+\\.[0-9]+\\.[0-9]+$").
+function compilePattern(text: string, path: string, issues: string[]): RegExp | undefined {
+  try {
+    return new RegExp(text, 'u')
+  } catch (error) {
+    issues.push(`${path}: not a regular expression (${error instanceof Error ? error.message : String(error)})`)
+    return undefined
   }
 }
 

@@ -117,6 +117,13 @@ describe('parseConfig: publishing policy', () => {
     expect(parseConfig(image({})).warnings).toEqual([expect.stringContaining('ghcr.io/org/app stay untagged')])
   })
 
+  it('compiles a version filter and reports one that is not a regular expression', () => {
+    const image = { ...ISSUE_CONFIG.images[1], versionPattern: '^v[0-9]+$' }
+    expect(parseConfig({ ...ISSUE_CONFIG, images: [image] }).images[0]?.versionPattern?.test('v12')).toBe(true)
+    expect(parseConfig(ISSUE_CONFIG).images[0]?.versionPattern).toBeUndefined()
+    expect(issuesOf({ ...ISSUE_CONFIG, images: [{ ...image, versionPattern: '(' }] })).toEqual([expect.stringMatching(/^images\.0\.versionPattern: not a regular expression/)])
+  })
+
   it('rejects templates that cannot make a tag', () => {
     expect(issuesOf(image({ tags: { floating: ['{version}'], extra: ['bad tag!'] }, childTags: '{arch}', deadline: { seconds: 0, action: 'later' } }))).toEqual(
       expect.arrayContaining([

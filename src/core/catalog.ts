@@ -5,9 +5,10 @@
  */
 import { buildSourcePattern, matchSourceTag, type SourceTemplate } from './naming.ts'
 import { formatReference, formatRepositoryName, type RepositoryName } from './reference.ts'
+import { decideVersionTag, type VersionRule, type VersionTagDecision } from './version-tags.ts'
 
-/** The parts of an image's configuration the catalog needs. */
-export interface CatalogImage {
+/** The parts of an image's configuration the catalog needs (the version rule: version-tags.ts). */
+export interface CatalogImage extends VersionRule {
   name: string
   target: RepositoryName
   from: SourceTemplate
@@ -26,6 +27,8 @@ export interface SourceMatch<I extends CatalogImage = CatalogImage> {
 export interface Catalog<I extends CatalogImage = CatalogImage> {
   /** Every (image, platform, version) a pushed tag stands for; empty when none. */
   match(name: RepositoryName, tag: string): SourceMatch<I>[]
+  /** Why a tag that fits a template is not a version (moving, referrers or filtered tag); undefined otherwise. */
+  refusal(name: RepositoryName, tag: string): Exclude<VersionTagDecision, { ok: true }>['reason'] | undefined
   /** The image configured under `name` (its target), if any. */
   image(name: string): I | undefined
   /** Returns true when the repository receives our own index pushes. */
@@ -62,9 +65,17 @@ export function buildCatalog<I extends CatalogImage>(images: I[]): Catalog<I> {
     match(name, tag) {
       return (sources.get(formatRepositoryName(name)) ?? []).flatMap((entry) => {
         const version = matchSourceTag(entry, tag)
-        if (version === undefined) return []
+        if (version === undefined || !decideVersionTag(entry.image, version).ok) return []
         return [{ image: entry.image, platform: entry.platform, version, source: formatReference({ ...name, tag }) }]
       })
+    },
+    refusal(name, tag) {
+      for (const entry of sources.get(formatRepositoryName(name)) ?? []) {
+        const version = matchSourceTag(entry, tag)
+        const decision = version === undefined ? undefined : decideVersionTag(entry.image, version)
+        if (decision && !decision.ok) return decision.reason
+      }
+      return undefined
     },
     image: (name) => byName.get(name),
     isTarget: (name) => targets.has(formatRepositoryName(name)),

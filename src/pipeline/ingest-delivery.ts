@@ -49,6 +49,7 @@ export async function ingestDelivery<O>(deps: Deps, source: Source<O>, options: 
 }
 
 const UNKNOWN = 'unknown image: no configured image uses this repository'
+const REFUSALS = { 'moving-tag': 'a moving tag (latest, floating or extra)', 'referrers-tag': 'a referrers or signature tag', filtered: 'outside the image\'s versionPattern' } as const
 
 function matchEvent(deps: Deps, event: SourceEvent, report: IngestReport): SourceMatch<ImageConfig>[] {
   if (event.kind === 'ignored') {
@@ -59,11 +60,14 @@ function matchEvent(deps: Deps, event: SourceEvent, report: IngestReport): Sourc
   const matches = deps.catalog.match(name, event.tag)
   if (matches.length > 0) return matches
   // Our own index pushes come back as events; they land in a target repository and match no template.
-  const reason = deps.catalog.isTarget(name)
-    ? 'own publish (target repository)'
-    : deps.catalog.isKnown(name)
-      ? 'tag does not match the image naming template'
-      : UNKNOWN
+  const refusal = deps.catalog.refusal(name, event.tag)
+  const reason = refusal
+    ? `not a version: ${REFUSALS[refusal]}`
+    : deps.catalog.isTarget(name)
+      ? 'own publish (target repository)'
+      : deps.catalog.isKnown(name)
+        ? 'tag does not match the image naming template'
+        : UNKNOWN
   report.ignored.push({ reason, ...where(event) })
   return []
 }

@@ -10,6 +10,7 @@
  */
 import type { ImageConfig } from '../config.ts'
 import { decideVersion, expireVersion, type VersionState } from '../core/version-state.ts'
+import { decideVersionTag } from '../core/version-tags.ts'
 import type { Deps } from '../deps.ts'
 import { parseRecentKey, recentPrefix, versionKey, versionPrefix } from '../state/store.ts'
 import { updateState } from '../state/update-state.ts'
@@ -64,7 +65,8 @@ async function sweepImage(deps: Deps, image: ImageConfig, report: SweepReport, d
   report.versionsDiscovered += discovered
   for (const key of await listSweptVersions(deps, image, report.full)) {
     const loaded = (await deps.store.load(key))?.value as VersionState | undefined
-    if (!loaded) continue
+    // A ledger recorded before the version rule (a per-arch `latest`) is left alone, not republished.
+    if (!loaded || !decideVersionTag(image, loaded.version).ok) continue
     report.versionsChecked++
     const state = (await applyDeadline(deps, image, key, loaded)) ?? loaded
     const changed = await reconcileIfDue(deps, image, state, report.full)

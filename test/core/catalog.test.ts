@@ -37,6 +37,21 @@ describe('catalog', () => {
     expect(catalog.isKnown({ registry: R, repository: 'other/repo' })).toBe(false)
   })
 
+  it('matches no moving, referrers or filtered tag as a version, and says why', () => {
+    const tags = { latest: true, floating: ['{major}'], nonSemver: 'never' as const, extra: ['edge'] }
+    const filtered = buildCatalog([{ ...image(`${R}/demo/app`, `${R}/demo/app-{arch}:{version}`, [['linux/amd64', 'amd64']]), tags, versionPattern: /^v/u }])
+    const repo = { registry: R, repository: 'demo/app-amd64' }
+    const hex = 'b'.repeat(64)
+    const cases: [string, string | undefined][] = [['latest', 'moving-tag'], ['1', 'moving-tag'], ['edge', 'moving-tag'], [`sha256-${hex}`, 'referrers-tag'], [`sha256-${hex}.sig`, 'referrers-tag'], ['main', 'filtered'], ['v2', undefined]]
+    for (const [tag, reason] of cases) {
+      expect(filtered.refusal(repo, tag)).toBe(reason)
+      expect(filtered.match(repo, tag).map((m) => m.version)).toEqual(reason ? [] : [tag])
+    }
+    expect(catalog.match({ registry: R, repository: 'demo/suffix' }, 'latest-amd64')).toEqual([])
+    expect(catalog.refusal({ registry: R, repository: 'demo/suffix' }, 'latest-amd64')).toBe('moving-tag')
+    expect(catalog.refusal({ registry: R, repository: 'demo/suffix' }, 'v1.0.2')).toBeUndefined()
+  })
+
   it('finds images by name', () => {
     expect(catalog.image(`${R}/demo/suffix`)?.platforms).toHaveLength(2)
     expect(catalog.image('nope')).toBeUndefined()
