@@ -57,6 +57,11 @@ export class StateConflictError extends AppError {
   readonly code = 'STATE_CONFLICT' as const
 }
 
+/** A value is over the store's MAX_VALUE_BYTES; nothing was written (HTTP 500: a bug, not the sender's). */
+export class StateTooLargeError extends AppError {
+  readonly code = 'STATE_TOO_LARGE' as const
+}
+
 /** The configuration is invalid; `issues` lists every bad key with its path. */
 export class ConfigError extends AppError {
   readonly code = 'CONFIG_INVALID' as const

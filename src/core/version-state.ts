@@ -83,6 +83,10 @@ export interface ArrivalInput {
   receivedAt: string
 }
 
+// Blob hints only start copies early; beyond this many the resolve reads the manifest instead,
+// and the ledger stays far below the store's MAX_VALUE_BYTES (a distribution event may list 1,000).
+const MAX_HINT_BLOBS = 16
+
 /** Records an arrival; returns undefined when it changes nothing (a duplicate or stale delivery). */
 export function recordArrival(state: VersionState, input: ArrivalInput): VersionState | undefined {
   const existing = state.arrivals[input.platform]
@@ -95,7 +99,7 @@ export function recordArrival(state: VersionState, input: ArrivalInput): Version
     receivedAt: input.receivedAt,
     status: 'pending',
     ...(input.hintDigest ? { hintDigest: input.hintDigest } : {}),
-    ...(input.hintDigest && input.hintBlobs?.length ? { hintBlobs: input.hintBlobs } : {}),
+    ...(input.hintDigest && input.hintBlobs?.length && input.hintBlobs.length <= MAX_HINT_BLOBS ? { hintBlobs: input.hintBlobs } : {}),
     ...(eventAt ? { eventAt } : {}),
     ...(kept ? { previous: kept } : {}),
   }

@@ -7,7 +7,7 @@
 import type { ImageConfig } from '../config.ts'
 import type { VersionState } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
-import { versionPrefix } from '../state/store.ts'
+import { listKeys, versionPrefix } from '../state/store.ts'
 import { processVersion } from './process-version.ts'
 import { pushMovingTags } from './push-moving-tags.ts'
 import { runLimited } from './run-limited.ts'
@@ -31,7 +31,7 @@ export async function catchUp(deps: Deps, imageNames?: readonly string[]): Promi
 
 async function catchUpImage(deps: Deps, image: ImageConfig): Promise<number> {
   const unfinished: string[] = []
-  for (const key of await deps.store.list(versionPrefix(image.name))) {
+  for (const key of await listKeys(deps.store, versionPrefix(image.name))) {
     const state = (await deps.store.load(key))?.value as VersionState | undefined
     if (state && isUnfinished(image, state)) unfinished.push(state.version)
   }

@@ -10,7 +10,7 @@ import type { SourceMatch } from '../core/catalog.ts'
 import { buildSourcePattern } from '../core/naming.ts'
 import { formatRepositoryName } from '../core/reference.ts'
 import type { Deps } from '../deps.ts'
-import { discoveryKey, versionPrefix } from '../state/store.ts'
+import { discoveryKey, listKeys, versionPrefix } from '../state/store.ts'
 import { recordPush } from './record-push.ts'
 
 /** What the first listing found (versions, sorted): left alone for good. */
@@ -29,7 +29,7 @@ export async function discoverVersions(deps: Deps, image: ImageConfig): Promise<
     await deps.store.save(key, { baseline: [...found.keys()].sort(), at } satisfies DiscoveryRecord, 0)
     return []
   }
-  const known = new Set([...record.baseline, ...(await deps.store.list(versionPrefix(image.name))).map((k) => k.slice(versionPrefix(image.name).length))])
+  const known = new Set([...record.baseline, ...(await listKeys(deps.store, versionPrefix(image.name))).map((k) => k.slice(versionPrefix(image.name).length))])
   const unannounced = [...found].filter(([version]) => !known.has(version))
   for (const [version, matches] of unannounced) {
     deps.log.warn('found a version no webhook announced', { image: image.name, version, sources: matches.map((m) => m.source) })

@@ -20,10 +20,11 @@ export async function recordPush(deps: Deps, match: SourceMatch<ImageConfig>, hi
   const key = versionKey(image.name, match.version)
   const loaded = await deps.store.load(key)
   if (!loaded) {
-    // A new version and its recent/ marker are saved together: one commit (one fsync) before the ack.
+    // The recent/ marker first, then the ledger: the order that is safe when interrupted between
+    // the two (see "Writes of several keys" in state/store.ts).
     const state = recordArrival(createVersionState(image.name, match.version, image.platforms.map((p) => p.key), receivedAt), input)
-    const marker = deps.store.save(recentKey(image.name, receivedAt, match.version), { version: match.version }, 0)
-    const [saved] = await Promise.all([deps.store.save(key, state, 0), marker])
+    await deps.store.save(recentKey(image.name, receivedAt, match.version), { version: match.version }, 0)
+    const saved = await deps.store.save(key, state, 0)
     if (saved.ok) return { changed: true, created: true }
     // Another delivery created it meanwhile (its marker, or this one, is harmless): record on top.
   }

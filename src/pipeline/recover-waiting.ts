@@ -8,7 +8,7 @@
 import type { ImageConfig } from '../config.ts'
 import { decideVersion, type VersionState } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
-import { parseRecentKey, recentPrefix, versionKey } from '../state/store.ts'
+import { listKeys, parseRecentKey, recentPrefix, versionKey } from '../state/store.ts'
 import { processVersion } from './process-version.ts'
 import { reconcileVersion } from './reconcile.ts'
 
@@ -21,7 +21,7 @@ const MIN_QUIET_MS = 60_000
 export async function recoverWaiting(deps: Deps, image: ImageConfig, skip: string[]): Promise<void> {
   const windowMs = deps.config.server.reconcileWindowHours * 3_600_000
   const unfinished: VersionState[] = []
-  const recent = await deps.store.list(recentPrefix(image.name), { descending: true, limit: MAX_LOADED + skip.length })
+  const recent = await listKeys(deps.store, recentPrefix(image.name), { descending: true, limit: MAX_LOADED + skip.length })
   for (const marker of recent) {
     const { createdAt, version } = parseRecentKey(image.name, marker)
     // Created within the last minute means changed within it too: not quiet, not worth a load.

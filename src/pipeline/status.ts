@@ -8,7 +8,7 @@ import type { ImageState } from '../core/image-state.ts'
 import { decideVersion, type VersionDecision, type VersionState } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
 import { InvalidPayloadError } from '../errors.ts'
-import { imageKey, parseRecentKey, recentPrefix, versionKey, versionPrefix } from '../state/store.ts'
+import { imageKey, listKeys, parseRecentKey, recentPrefix, versionKey, versionPrefix } from '../state/store.ts'
 import { loadSweepRecord, type SweepRecord } from './sweep-record.ts'
 
 export type VersionStatusState = 'waiting' | 'stale' | 'publishing' | 'published' | 'partial' | 'refused'
@@ -55,9 +55,9 @@ async function buildImageStatus(deps: Deps, image: ImageConfig, query: StatusQue
 // Every version when there are at most `limit`; else the newest by their `recent/` markers, in key order.
 async function selectVersionKeys(deps: Deps, image: ImageConfig, query: StatusQuery): Promise<{ keys: string[]; omitted: number }> {
   if (query.version !== undefined) return { keys: [versionKey(image.name, query.version)], omitted: 0 }
-  const keys = await deps.store.list(versionPrefix(image.name))
+  const keys = await listKeys(deps.store, versionPrefix(image.name))
   if (keys.length <= query.limit) return { keys, omitted: 0 }
-  const markers = await deps.store.list(recentPrefix(image.name), { descending: true, limit: query.limit * 2 })
+  const markers = await listKeys(deps.store, recentPrefix(image.name), { descending: true, limit: query.limit * 2 })
   const newest = new Set<string>()
   for (const marker of markers) {
     if (newest.size >= query.limit) break

@@ -12,7 +12,7 @@ import type { ImageConfig } from '../config.ts'
 import { decideVersion, expireVersion, type VersionState } from '../core/version-state.ts'
 import { decideVersionTag } from '../core/version-tags.ts'
 import type { Deps } from '../deps.ts'
-import { parseRecentKey, recentPrefix, versionKey, versionPrefix } from '../state/store.ts'
+import { listKeys, parseRecentKey, recentPrefix, versionKey, versionPrefix } from '../state/store.ts'
 import { updateState } from '../state/update-state.ts'
 import { copyReferrers } from './copy-referrers.ts'
 import { processVersion } from './process-version.ts'
@@ -88,11 +88,11 @@ async function sweepImage(deps: Deps, image: ImageConfig, report: SweepReport, d
 // (by their recent/ markers), so its cost does not grow with years of history. Older versions with
 // work left (an arrival that kept failing for days, a late rebuild) are the full sweep's.
 async function listSweptVersions(deps: Deps, image: ImageConfig, full: boolean): Promise<string[]> {
-  if (full) return deps.store.list(versionPrefix(image.name))
+  if (full) return listKeys(deps.store, versionPrefix(image.name))
   const cutoff = new Date(deps.now().getTime() - deps.config.server.reconcileWindowHours * 3_600_000).toISOString()
   const prefix = recentPrefix(image.name)
   // Markers sort by creation time: a range scan from the cutoff reads only the window's.
-  const markers = await deps.store.list(prefix, { from: `${prefix}${cutoff}` })
+  const markers = await listKeys(deps.store, prefix, { from: `${prefix}${cutoff}` })
   return [...new Set(markers.map((marker) => versionKey(image.name, parseRecentKey(image.name, marker).version)))].sort()
 }
 

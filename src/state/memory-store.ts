@@ -2,26 +2,57 @@
  * In-memory StateStore: for tests and for deployments that accept losing state on restart.
  * Values are deep-copied on the way in and out, as a real store would serialise them.
  */
-import type { SaveResult, StateStore, Versioned } from './store.ts'
+import { isTooLarge, type ListPage, type SaveResult, type StateStore, type Versioned } from './store.ts'
+
+export interface MemoryStoreOptions {
+  /** The clock expiry is read against (epoch ms). */
+  now?: () => number
+}
+
+interface Entry {
+  json: string
+  version: number
+  expiresAt?: number
+}
 
 /** Creates an empty in-memory store. */
-export function createMemoryStore(): StateStore {
-  const entries = new Map<string, { json: string; version: number }>()
+export function createMemoryStore(options: MemoryStoreOptions = {}): StateStore {
+  const now = options.now ?? Date.now
+  const entries = new Map<string, Entry>()
+  // An expired entry is absent for every operation.
+  const live = (key: string): Entry | undefined => {
+    const entry = entries.get(key)
+    return entry && (entry.expiresAt === undefined || entry.expiresAt > now()) ? entry : undefined
+  }
   return {
     async load(key) {
-      const entry = entries.get(key)
+      const entry = live(key)
       return entry ? ({ value: JSON.parse(entry.json), version: entry.version } satisfies Versioned) : undefined
     },
-    async save(key, value, expectedVersion): Promise<SaveResult> {
-      const current = entries.get(key)?.version ?? 0
+    async save(key, value, expectedVersion, saveOptions = {}): Promise<SaveResult> {
+      const current = live(key)?.version ?? 0
       if (current !== expectedVersion) return { ok: false, reason: 'conflict' }
-      entries.set(key, { json: JSON.stringify(value), version: current + 1 })
+      const json = JSON.stringify(value)
+      if (isTooLarge(json)) return { ok: false, reason: 'too-large' }
+      entries.set(key, { json, version: current + 1, ...(saveOptions.expiresAt === undefined ? {} : { expiresAt: saveOptions.expiresAt }) })
       return { ok: true, version: current + 1 }
     },
-    async list(prefix, options = {}) {
-      const keys = [...entries.keys()].filter((key) => key.startsWith(prefix) && (options.from === undefined || key >= options.from)).sort()
-      if (options.descending) keys.reverse()
-      return options.limit === undefined ? keys : keys.slice(0, options.limit)
+    async delete(key, expectedVersion): Promise<SaveResult> {
+      if (expectedVersion === 0 || live(key)?.version !== expectedVersion) return { ok: false, reason: 'conflict' }
+      entries.delete(key)
+      return { ok: true, version: 0 }
+    },
+    async list(prefix, listOptions = {}): Promise<ListPage> {
+      const { descending = false, from, after, limit } = listOptions
+      const inRange = (key: string) =>
+        key.startsWith(prefix) &&
+        (from === undefined || (descending ? key <= from : key >= from)) &&
+        (after === undefined || (descending ? key < after : key > after))
+      const keys = [...entries.keys()].filter((key) => inRange(key) && live(key)).sort()
+      if (descending) keys.reverse()
+      if (limit === undefined || keys.length <= limit) return { keys }
+      const page = keys.slice(0, limit)
+      return { keys: page, ...(page.length > 0 ? { next: page[page.length - 1] as string } : {}) }
     },
   }
 }

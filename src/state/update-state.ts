@@ -2,7 +2,7 @@
  * The optimistic read-modify-write loop over a StateStore: load, apply a pure change, save if
  * the version is unchanged, otherwise reload and apply again.
  */
-import { StateConflictError } from '../errors.ts'
+import { StateConflictError, StateTooLargeError } from '../errors.ts'
 import type { StateStore, Versioned } from './store.ts'
 
 /** Result of an update: the value now stored and whether this call changed it. */
@@ -19,7 +19,8 @@ export interface UpdateOptions {
 
 /**
  * Applies `change` to the stored value until a save succeeds. `change` returns the new value, or
- * undefined to leave the stored value as it is. Throws StateConflictError after `attempts` losses.
+ * undefined to leave the stored value as it is. Throws StateConflictError after `attempts` losses,
+ * StateTooLargeError when the new value is over MAX_VALUE_BYTES.
  */
 export async function updateState<T>(
   store: StateStore,
@@ -36,6 +37,7 @@ export async function updateState<T>(
     if (next === undefined) return { value: current, changed: false }
     const saved = await store.save(key, next, loaded?.version ?? 0)
     if (saved.ok) return { value: next, changed: true }
+    if (saved.reason === 'too-large') throw new StateTooLargeError(`state for ${key} is over the store's size limit; not saved`)
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)))
   }
   throw new StateConflictError(`state for ${key} kept changing; gave up after ${attempts} attempts`)

@@ -4,6 +4,7 @@ import { parsePlatform } from '../../src/core/platform.ts'
 import { buildFakeImage, seedFakeImage } from '../support/fake-images.ts'
 import { createFakeRegistry } from '../support/fake-registry.ts'
 import { createTestApp } from '../support/test-app.ts'
+import { listKeys } from '../../src/state/store.ts'
 
 // Docker Hub's API host is registry-1.docker.io; images are configured with Docker Hub names.
 function createHub() {
@@ -59,6 +60,6 @@ describe('Docker Hub flow (fake registry-1.docker.io)', () => {
       body: JSON.stringify({ push_data: { tag: 'v1' }, repository: { repo_name: 'someone/else' } }),
     })
     expect(response.status).toBe(404)
-    expect(await hub.test.deps.store.list('')).toEqual([])
+    expect(await listKeys(hub.test.deps.store, '')).toEqual([])
   })
 })

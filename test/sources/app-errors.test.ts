@@ -6,6 +6,7 @@ import { createTestApp } from '../support/test-app.ts'
 import { FUZZ_BODY_LIMIT, type FuzzTarget } from './fuzz/fuzz-harness.ts'
 import * as targets from './fuzz/fuzz-targets.ts'
 import { NOW } from './helpers/provider-harness.ts'
+import { listKeys } from '../../src/state/store.ts'
 
 const encoder = new TextEncoder()
 const all: FuzzTarget[] = [
@@ -42,7 +43,7 @@ describe.each(all.map((target) => [target.source, target] as const))('%s: bad de
     expect(JSON.stringify(json)).not.toMatch(/fuzz-(path-)?secret|fuzz-token/)
     await test.idle()
     expect(registry.requests).toEqual([])
-    expect(await test.deps.store.list('')).toEqual([])
+    expect(await listKeys(test.deps.store, '')).toEqual([])
     expect(JSON.stringify(test.logs)).not.toMatch(/fuzz-(path-)?secret|fuzz-token/)
   })
 
@@ -54,6 +55,6 @@ describe.each(all.map((target) => [target.source, target] as const))('%s: bad de
     expect(response.status).toBe(401)
     expect((await response.json()).error.code).toBe('UNAUTHORIZED')
     expect(registry.requests).toEqual([])
-    expect(await test.deps.store.list('')).toEqual([])
+    expect(await listKeys(test.deps.store, '')).toEqual([])
   })
 })

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createSqliteStore } from '../../src/state/sqlite-store.ts'
 import { describeStoreContract } from './store-contract.ts'
@@ -9,7 +10,7 @@ const dir = mkdtempSync(join(tmpdir(), 'mh-sqlite-'))
 let n = 0
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-describeStoreContract('sqlite store', () => createSqliteStore(join(dir, `contract-${n++}.db`)))
+describeStoreContract('sqlite store', (now) => createSqliteStore(join(dir, `contract-${n++}.db`), { now }))
 
 describe('sqlite store durability', () => {
   it('survives a restart (close and reopen)', async () => {
@@ -33,5 +34,18 @@ describe('sqlite store durability', () => {
     expect(await a.save('k', { by: 'a again' }, 1)).toEqual({ ok: false, reason: 'conflict' })
     await a.close?.()
     await b.close?.()
+  })
+
+  it('opens a state file written before expiry existed, keeping its rows', async () => {
+    const path = join(dir, 'before-expiry.db')
+    const old = new DatabaseSync(path)
+    old.exec('CREATE TABLE state (key TEXT PRIMARY KEY, version INTEGER NOT NULL, value TEXT NOT NULL) STRICT')
+    old.prepare('INSERT INTO state (key, version, value) VALUES (?, ?, ?)').run('version/app/v1', 3, '{"kept":true}')
+    old.close()
+    const store = createSqliteStore(path, { now: () => 1_000 })
+    expect(await store.load('version/app/v1')).toEqual({ value: { kept: true }, version: 3 })
+    expect(await store.save('version/app/v1', { kept: false }, 3, { expiresAt: 2_000 })).toEqual({ ok: true, version: 4 })
+    expect(await store.list('version/app/')).toEqual({ keys: ['version/app/v1'] })
+    await store.close?.()
   })
 })

@@ -5,6 +5,7 @@ import { parsePlatform } from '../../../src/core/platform.ts'
 import { buildFakeImage, seedFakeImage, type FakeImage } from '../../support/fake-images.ts'
 import { createFakeRegistry, type FakeRegistry } from '../../support/fake-registry.ts'
 import { createTestApp, type TestApp } from '../../support/test-app.ts'
+import { listKeys } from '../../../src/state/store.ts'
 
 /** The moment the test app believes it is (test-app.ts's default clock). */
 export const NOW = new Date('2026-11-27T12:00:00.000Z')
@@ -51,7 +52,7 @@ export function createProviderHarness(options: HarnessOptions): ProviderHarness 
     async expectUntouched() {
       await test.idle()
       expect(registry.requests).toEqual([])
-      expect(await test.deps.store.list('')).toEqual([])
+      expect(await listKeys(test.deps.store, '')).toEqual([])
     },
     async expectPublished(version) {
       await test.idle()
