@@ -4,16 +4,19 @@
  */
 import { Hono, type Context } from 'hono'
 import type { Deps } from './deps.ts'
-import { ForbiddenError, isAppError, NotFoundError, PayloadTooLargeError, UnauthorizedError, type AppError } from './errors.ts'
-import { redactUrl } from './log.ts'
+import { ForbiddenError, isAppError, NotFoundError, UnauthorizedError, type AppError } from './errors.ts'
+import { readBody } from './http/read-body.ts'
+import { createRefusalLog, type RefusalLog } from './http/refusal-log.ts'
+import { requireStatusAccess } from './http/status-access.ts'
+import { clipText, redactUrl } from './log.ts'
 import { ingestDelivery } from './pipeline/ingest-delivery.ts'
 import { buildStatus, parseStatusQuery } from './pipeline/status.ts'
 import { sweep } from './pipeline/sweep.ts'
 import { findSource } from './sources/source-table.ts'
-import { readBearer, requireSecret } from './sources/verify.ts'
 
 const STATUS_BY_CODE: Record<string, number> = {
   INVALID_PAYLOAD: 400,
+  REQUEST_ABORTED: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
@@ -27,15 +30,16 @@ const STATUS_BY_CODE: Record<string, number> = {
 /** Creates the Hono app over `deps`. */
 export function createApp(deps: Deps): Hono {
   const app = new Hono()
+  const refusals = createRefusalLog(deps.log, () => deps.now().getTime())
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.get('/status', async (c) => {
-    await requireAdmin(deps, c)
+    await requireStatusAccess(deps.config, c.req.header('authorization'), new URL(c.req.url).host)
     return c.json(await buildStatus(deps, parseStatusQuery(c.req.query())))
   })
   app.post('/reconcile', async (c) => {
     // Unlike /status, a sweep costs registry requests: it is never open to anyone.
     if (!deps.config.server.adminToken) throw new ForbiddenError('POST /reconcile is disabled: set server.adminToken to use it')
-    await requireAdmin(deps, c)
+    await requireStatusAccess(deps.config, c.req.header('authorization'), new URL(c.req.url).host)
     const name = c.req.query('image')
     const image = name === undefined ? undefined : deps.catalog.image(name)
     if (name !== undefined && !image) throw new NotFoundError(`no configured image has the target "${name}"`)
@@ -44,58 +48,33 @@ export function createApp(deps: Deps): Hono {
   app.post('/webhooks/:source/:secret?', async (c) => {
     const entry = findSource(c.req.param('source'))
     const options = entry?.options(deps.config)
-    if (!entry || !options) throw new NotFoundError(`no webhook source "${c.req.param('source')}" is configured`)
+    if (!entry || !options) throw new NotFoundError(`no webhook source "${clipText(c.req.param('source'), 64)}" is configured`)
+    const head = { headers: c.req.raw.headers, params: { secret: c.req.param('secret') }, receivedAt: deps.now().toISOString() }
+    // A stranger's body is never read where the credential is in the URL or a header.
+    const proven = (await entry.source.verifyHead?.(head, options)) === true
     const body = await readBody(c.req.raw, deps.config.server.maxBodyBytes)
-    const delivery = { headers: c.req.raw.headers, body, params: { secret: c.req.param('secret') }, receivedAt: deps.now().toISOString() }
-    return c.json(await ingestDelivery(deps, entry.source, options, delivery), 202)
+    const source = proven ? { ...entry.source, verify: async () => {} } : entry.source
+    return c.json(await ingestDelivery(deps, source, options, { ...head, body }), 202)
   })
-  app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${redactUrl(c.req.path)}` } }, 404))
-  app.onError((error, c) => errorResponse(deps, c, error))
+  app.notFound((c) => {
+    const message = `no route for ${c.req.method} ${clipText(redactUrl(clipText(c.req.path, 200)), 200)}`
+    refusals.refused({ method: c.req.method, path: c.req.path, status: 404, code: 'NOT_FOUND', message: 'no route' })
+    return c.json({ error: { code: 'NOT_FOUND', message } }, 404)
+  })
+  app.onError((error, c) => errorResponse(deps, refusals, c, error))
   return app
 }
 
-// A declared Content-Length is checked before anything is read; a chunked body is read with a cap.
-async function readBody(request: Request, max: number): Promise<Uint8Array> {
-  const tooLarge = () => new PayloadTooLargeError(`body exceeds ${max} bytes`)
-  const declared = Number(request.headers.get('content-length') ?? Number.NaN)
-  if (declared > max) throw tooLarge()
-  if (Number.isFinite(declared) || !request.body) {
-    const bytes = new Uint8Array(await request.arrayBuffer())
-    if (bytes.byteLength > max) throw tooLarge()
-    return bytes
-  }
-  const chunks: Uint8Array[] = []
-  let total = 0
-  const reader = request.body.getReader()
-  for (let read = await reader.read(); !read.done; read = await reader.read()) {
-    total += read.value.byteLength
-    if (total > max) {
-      await reader.cancel()
-      throw tooLarge()
-    }
-    chunks.push(read.value)
-  }
-  const bytes = new Uint8Array(total)
-  chunks.reduce((offset, chunk) => (bytes.set(chunk, offset), offset + chunk.byteLength), 0)
-  return bytes
-}
-
-async function requireAdmin(deps: Deps, c: Context): Promise<void> {
-  const token = deps.config.server.adminToken
-  if (!token) return
-  await requireSecret(readBearer(c.req.header('authorization') ?? null), [token], 'admin bearer token')
-}
-
-function errorResponse(deps: Deps, c: Context, error: unknown): Response {
+function errorResponse(deps: Deps, refusals: RefusalLog, c: Context, error: unknown): Response {
   if (isAppError(error)) {
     const status = statusOf(error)
-    const fields = { method: c.req.method, path: redactUrl(c.req.path), status, code: error.code, message: error.message }
-    if (status >= 500) deps.log.error('request failed', fields)
-    else deps.log.warn('request refused', fields)
+    const fields = { method: c.req.method, path: c.req.path, status, code: error.code, message: error.message }
+    if (status >= 500) deps.log.error('request failed', { ...fields, path: redactUrl(clipText(c.req.path, 200)) })
+    else refusals.refused(fields)
     const issues = 'issues' in error && Array.isArray(error.issues) && error.issues.length > 0 ? { issues: error.issues } : {}
     return c.json({ error: { code: error.code, message: error.message, ...issues } }, status as 400)
   }
-  deps.log.error('unexpected error', { method: c.req.method, path: redactUrl(c.req.path), error })
+  deps.log.error('unexpected error', { method: c.req.method, path: redactUrl(clipText(c.req.path, 200)), error })
   return c.json({ error: { code: 'INTERNAL', message: 'internal error' } }, 500)
 }
 

@@ -8,7 +8,7 @@ import { ConfigError } from './errors.ts'
 import { createValueSharing } from './core/value-sharing.ts'
 import { checkUnique, findImageWarnings, imageSchema, resolveImage, type ImageConfig } from './image-config.ts'
 import { Secret } from './secret.ts'
-import { PROVIDER_SOURCE_SHAPES, resolveProviderSources, type ProviderSourcesConfig } from './sources/source-options.ts'
+import { PROVIDER_SOURCE_SHAPES, resolveProviderSources, secretInput, secretList, type ProviderSourcesConfig } from './sources/source-options.ts'
 
 export type { ImageConfig, ImagePlatform } from './image-config.ts'
 
@@ -37,6 +37,18 @@ export interface ServerConfig {
   /** How many images one full sweep lists tags for at most (the others in later full sweeps). */
   discoverImagesPerSweep: number
   adminToken?: Secret
+  /** Without adminToken: whether GET /status answers anyone (under an IP or localhost Host only). */
+  publicStatus: boolean
+  /** Node: how long one webhook request may take to arrive, headers and body (then 408 and closed). */
+  requestTimeoutSeconds: number
+  /** Node: open connections at most; beyond, new ones are closed at once. */
+  maxConnections: number
+  /** How long one registry request may wait for the response headers before it is given up. */
+  registryTimeoutSeconds: number
+  /** How long one registry operation (retries, token, body included) may take in all. */
+  registryDeadlineSeconds: number
+  /** Requests in flight to one registry host at most, so that one slow registry cannot hold every worker. */
+  registryConcurrency: number
 }
 
 /** Options of every configured webhook source (provider sources: src/sources/source-options.ts). */
@@ -55,8 +67,6 @@ export interface AppConfig {
   warnings: string[]
 }
 
-const secretInput = z.union([z.string().min(1), z.object({ env: z.string().min(1) }).strict()])
-const secretList = z.union([secretInput, z.array(secretInput).min(1)])
 const configSchema = z
   .object({
     server: z
@@ -70,9 +80,15 @@ const configSchema = z
         discoverVersions: z.boolean().default(true),
         discoverImagesPerSweep: z.number().int().min(1).default(1000),
         adminToken: secretInput.optional(),
+        publicStatus: z.boolean().default(false),
+        requestTimeoutSeconds: z.number().int().min(1).max(600).default(10),
+        maxConnections: z.number().int().min(1).default(1024),
+        registryTimeoutSeconds: z.number().min(0.1).max(600).default(10),
+        registryDeadlineSeconds: z.number().min(0.1).max(3600).default(30),
+        registryConcurrency: z.number().int().min(1).max(256).default(8),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 8080, maxBodyBytes: 1024 * 1024, sweepIntervalSeconds: 60, reconcileIntervalSeconds: 900, reconcileWindowHours: 24, discoverVersions: true, discoverImagesPerSweep: 1000 }),
+      .prefault({}),
     registries: z
       .record(
         z.string(),
@@ -154,9 +170,9 @@ function resolveConfig(raw: RawConfig, env: Env, issues: string[]): AppConfig {
 
 function resolveSecret(value: z.infer<typeof secretInput>, env: Env, path: string, issues: string[]): Secret | undefined {
   if (typeof value === 'string') return new Secret(value)
-  const found = env[value.env]
-  if (found) return new Secret(found)
-  issues.push(`${path}: environment variable ${value.env} is not set`)
+  const found = Object.hasOwn(env, value.env) ? env[value.env] : undefined
+  if (found?.trim()) return new Secret(found)
+  issues.push(`${path}: environment variable ${value.env} is ${found === undefined ? 'not set' : 'blank'}`)
   return undefined
 }
 
@@ -169,7 +185,7 @@ function resolveSources(raw: RawConfig['sources'], env: Env, issues: string[], r
   const sources: SourcesConfig = {}
   if (raw.distribution) {
     const { registry } = raw.distribution
-    if (registry !== undefined && !(registry in registries)) {
+    if (registry !== undefined && !Object.hasOwn(registries, registry)) {
       issues.push(`sources.distribution.registry: "${registry}" is not a configured registry`)
     }
     const tokens = resolveSecretList(raw.distribution.token, env, 'sources.distribution.token', issues)

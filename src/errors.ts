@@ -42,6 +42,11 @@ export class PayloadTooLargeError extends AppError {
   readonly code = 'PAYLOAD_TOO_LARGE' as const
 }
 
+/** The request body ended before its end: the client went away or the server's request timeout hit (HTTP 400). */
+export class RequestAbortedError extends AppError {
+  readonly code = 'REQUEST_ABORTED' as const
+}
+
 /** The body's content type is not one this route accepts (HTTP 415). */
 export class UnsupportedMediaTypeError extends AppError {
   readonly code = 'UNSUPPORTED_MEDIA_TYPE' as const

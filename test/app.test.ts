@@ -88,3 +88,57 @@ describe('app: bad input gets a clear 4xx and changes nothing', () => {
     expect(JSON.stringify(s.test.logs)).not.toMatch(/s3cret|hub-secret/)
   })
 })
+
+describe('app: strangers cost no body reads', () => {
+  // A body that counts how often the server pulled from it.
+  const countingBody = () => {
+    const pulls = { count: 0 }
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulls.count++
+        controller.enqueue(new TextEncoder().encode('{"events":[]}'))
+        controller.close()
+      },
+    }, { highWaterMark: 0 })
+    return { pulls, init: { method: 'POST', body, duplex: 'half' } as RequestInit }
+  }
+
+  it.each([
+    ['a wrong bearer token (distribution)', '/webhooks/distribution', { authorization: 'Bearer wrong', 'content-type': EVENTS }],
+    ['a wrong path secret (Docker Hub)', '/webhooks/dockerhub/guess', { 'content-type': 'application/json' }],
+  ])('refuses %s before reading the body', async (_, path, headers) => {
+    const s = createScenario()
+    const { pulls, init } = countingBody()
+    const response = await s.test.request(path, { ...init, headers })
+    expect(response.status).toBe(401)
+    expect(pulls.count).toBe(0)
+  })
+
+  it('refuses an HMAC source without its signature header before reading the body', async () => {
+    const s = createScenario({ registries: { 'registry.test': {}, 'ghcr.io': {} }, sources: { github: { secret: 'gh-secret' } } })
+    const { pulls, init } = countingBody()
+    const response = await s.test.request('/webhooks/github', { ...init, headers: { 'content-type': 'application/json' } })
+    expect(response.status).toBe(401)
+    expect(pulls.count).toBe(0)
+  })
+
+  it('answers a body cut off mid-way with 400 REQUEST_ABORTED, logged as a refusal', async () => {
+    const s = createScenario()
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.error(new Error('socket hang up'))
+      },
+    })
+    const response = await s.test.request('/webhooks/distribution', { method: 'POST', body, duplex: 'half', headers: { authorization: 'Bearer s3cret', 'content-type': EVENTS } } as RequestInit)
+    expect(response.status).toBe(400)
+    expect((await response.json()).error.code).toBe('REQUEST_ABORTED')
+    expect(s.test.logs.map((l) => [l.level, l.message])).toEqual([['warn', 'request refused']])
+  })
+
+  it('logs a refused request once, its path clipped', async () => {
+    const s = createScenario()
+    await s.test.request(`/webhooks/${'x'.repeat(16_000)}`, { method: 'POST', body: '{}' })
+    expect(s.test.logs).toHaveLength(1)
+    expect(JSON.stringify(s.test.logs).length).toBeLessThan(600)
+  })
+})

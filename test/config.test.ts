@@ -158,3 +158,23 @@ describe('parseConfig: publishing policy', () => {
     ])
   })
 })
+
+describe('parseConfig: hostile or careless values', () => {
+  it('refuses blank secrets, inline and from the environment', () => {
+    let error: ConfigError | undefined
+    try {
+      parseConfig({ server: { adminToken: '   ' }, sources: { distribution: { token: '\t' } } })
+    } catch (caught) {
+      error = caught as ConfigError
+    }
+    expect(error?.issues).toHaveLength(2)
+    expect(error?.issues.join('\n')).toMatch(/^server\.adminToken: [^\n]*blank/m)
+    expect(error?.issues.join('\n')).toMatch(/^sources\.distribution\.token: /m)
+    expect(() => parseConfig({ sources: { distribution: { token: { env: 'BLANK' } } } }, { BLANK: ' ' })).toThrow('sources.distribution.token: environment variable BLANK is blank')
+  })
+
+  it('finds only configured registries and environment variables, never prototype properties', () => {
+    expect(() => parseConfig({ sources: { distribution: { token: 't', registry: 'constructor' } } })).toThrow('sources.distribution.registry: "constructor" is not a configured registry')
+    expect(() => parseConfig({ sources: { distribution: { token: { env: 'toString' } } } }, {})).toThrow('sources.distribution.token: environment variable toString is not set')
+  })
+})

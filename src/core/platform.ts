@@ -46,8 +46,9 @@ export function parsePlatform(text: string): Platform | undefined {
 
 /** Applies alias and default-variant rules so that equal platforms compare equal. */
 export function normalizePlatform(platform: Platform): Platform {
-  const os = OS_ALIASES[platform.os.toLowerCase()] ?? platform.os.toLowerCase()
-  const alias = ARCH_ALIASES[platform.architecture.toLowerCase()]
+  // Own keys only: an image config saying `"os": "constructor"` must not reach Object.prototype.
+  const os = ownValue(OS_ALIASES, platform.os.toLowerCase()) ?? platform.os.toLowerCase()
+  const alias = ownValue(ARCH_ALIASES, platform.architecture.toLowerCase())
   const architecture = alias?.architecture ?? platform.architecture.toLowerCase()
   const variant = normalizeVariant(architecture, platform.variant?.toLowerCase() || alias?.variant)
   const extra = {
@@ -55,6 +56,10 @@ export function normalizePlatform(platform: Platform): Platform {
     ...(platform.osFeatures?.length ? { osFeatures: [...platform.osFeatures] } : {}),
   }
   return { os, architecture, ...(variant ? { variant } : {}), ...extra }
+}
+
+function ownValue<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined
 }
 
 // arm64 is v8 unless stated otherwise, amd64 is v1, and a bare arm means v7 (containerd's rules).

@@ -9,7 +9,7 @@ import type { Secret } from '../secret.ts'
 import { parseJsonBody, requireContentType } from './parse-body.ts'
 import { buildPushEvent, ignoredEvent } from './push-event.ts'
 import type { Source } from './source.ts'
-import { requireHeaderSecret } from './verify.ts'
+import { requireHeaderSecret, verifyByHead } from './verify.ts'
 
 export interface AcrOptions {
   /** The custom header name set on the webhook (lower-case), default `authorization`. */
@@ -37,9 +37,9 @@ export const acrSource: Source<AcrOptions> = {
   // unknown image can never start a retry loop, and the response body still lists it as ignored.
   rejectUnknownImages: false,
   // No replay window: `timestamp` is covered by no signature; anyone holding the header can set it.
-  async verify(delivery, options) {
+  ...verifyByHead<AcrOptions>(async (delivery, options) => {
     await requireHeaderSecret(delivery.headers.get(options.header), options.secrets, `${options.header} header`)
-  },
+  }),
   parse(delivery, options, context) {
     // ACR sends application/json unless the webhook overrides Content-Type with a custom header.
     requireContentType(delivery, ['application/json'])

@@ -4,6 +4,7 @@
  * Format: https://jfrog.com/help/r/jfrog-platform-administration-documentation/domain-docker
  */
 import * as z from 'zod'
+import { UnauthorizedError } from '../errors.ts'
 import type { Secret } from '../secret.ts'
 import { parseJsonBody, parseValue, requireContentType } from './parse-body.ts'
 import { buildPushEvent, ignoredEvent } from './push-event.ts'
@@ -34,6 +35,13 @@ export const artifactorySource: Source<ArtifactoryOptions> = {
   // a retry loop, and the response body still lists it as ignored.
   rejectUnknownImages: false,
   // No replay window: the docker-domain payload carries no event time.
+  // Secret mode proves the delivery by its header; HMAC mode needs the body (its header must be there).
+  async verifyHead(head, options) {
+    const header = head.headers.get('x-jfrog-event-auth')
+    if (options.signing === 'secret') return requireSecret(header, options.secrets, 'X-JFrog-Event-Auth').then(() => true)
+    if (!header) throw new UnauthorizedError('X-JFrog-Event-Auth is missing')
+    return false
+  },
   async verify(delivery, options) {
     const header = delivery.headers.get('x-jfrog-event-auth')
     if (options.signing === 'secret') return requireSecret(header, options.secrets, 'X-JFrog-Event-Auth')

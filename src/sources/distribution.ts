@@ -10,7 +10,7 @@ import { isValidRepository, isValidTag } from '../core/reference.ts'
 import type { Secret } from '../secret.ts'
 import { parseJsonBody, requireContentType } from './parse-body.ts'
 import type { BlobReference, Source, SourceContext, SourceEvent } from './source.ts'
-import { readBearer, requireSecret } from './verify.ts'
+import { readBearer, requireSecret, verifyByHead } from './verify.ts'
 
 export interface DistributionOptions {
   tokens: Secret[]
@@ -49,9 +49,9 @@ export const distributionSource: Source<DistributionOptions> = {
   // The registry notifies about every repository and retries a non-2xx forever, blocking its
   // queue (distribution notifications/sinks.go "never drop events"): unknown images get a 2xx.
   rejectUnknownImages: false,
-  async verify(delivery, options) {
+  ...verifyByHead<DistributionOptions>(async (delivery, options) => {
     await requireSecret(readBearer(delivery.headers.get('authorization')), options.tokens, 'Authorization bearer token')
-  },
+  }),
   parse(delivery, options, context) {
     requireContentType(delivery, CONTENT_TYPES)
     const envelope = parseJsonBody(delivery, envelopeSchema)

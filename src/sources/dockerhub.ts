@@ -9,7 +9,7 @@ import { DOCKER_HUB, isValidTag, normalizeRepositoryName, isValidRepository } fr
 import type { Secret } from '../secret.ts'
 import { parseJsonBody, requireContentType } from './parse-body.ts'
 import type { Source } from './source.ts'
-import { requireSecret } from './verify.ts'
+import { requireSecret, verifyByHead } from './verify.ts'
 
 export interface DockerHubOptions {
   secrets: Secret[]
@@ -29,9 +29,9 @@ export const dockerHubSource: Source<DockerHubOptions> = {
   id: 'dockerhub',
   // Docker Hub does not retry and nothing queues behind a failure, so an unknown image is a 404.
   rejectUnknownImages: true,
-  async verify(delivery, options) {
+  ...verifyByHead<DockerHubOptions>(async (delivery, options) => {
     await requireSecret(delivery.params.secret, options.secrets, 'webhook secret in the URL path')
-  },
+  }),
   parse(delivery) {
     requireContentType(delivery, ['application/json'])
     const payload = parseJsonBody(delivery, payloadSchema)

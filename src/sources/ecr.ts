@@ -9,7 +9,7 @@ import type { Secret } from '../secret.ts'
 import { parseJsonBody, parseValue, requireContentType } from './parse-body.ts'
 import { buildPushEvent, ignoredEvent } from './push-event.ts'
 import type { Source, SourceContext, SourceEvent } from './source.ts'
-import { requireHeaderSecret } from './verify.ts'
+import { requireHeaderSecret, verifyByHead } from './verify.ts'
 
 export interface EcrOptions {
   /** The API destination connection's header name (lower-case), default `authorization`. */
@@ -50,9 +50,9 @@ export const ecrSource: Source<EcrOptions> = {
   rejectUnknownImages: false,
   // No replay window: the event's `time` is covered by no signature, and EventBridge retries the
   // same event for up to 24 h.
-  async verify(delivery, options) {
+  ...verifyByHead<EcrOptions>(async (delivery, options) => {
     await requireHeaderSecret(delivery.headers.get(options.header), options.secrets, `${options.header} header`)
-  },
+  }),
   parse(delivery, _options, context) {
     // API destinations send `application/json; charset=utf-8`.
     requireContentType(delivery, ['application/json'])

@@ -12,15 +12,18 @@ import { verifyJwt, type Jwk } from './jwt.ts'
 import { decodeJson, parseJsonBody, parseValue, requireContentType } from './parse-body.ts'
 import { buildPushEvent, ignoredEvent } from './push-event.ts'
 import type { Source, SourceContext, SourceEvent } from './source.ts'
-import { readBearer } from './verify.ts'
+import { readBearer, verifyByHead } from './verify.ts'
 
 export interface GarOptions {
   /** Accepted `aud` values: what the subscription's push auth sets (by default the push URL). */
   audiences: string[]
   /** Google's signing keys (https://www.googleapis.com/oauth2/v3/certs), inline; several at once during rotation. */
   jwks: Jwk[]
-  /** When set, the token's `email` must be this push service account, and verified. */
-  serviceAccount?: string
+  /**
+   * The push subscription's service account: the token's `email` must be it, and verified. Required:
+   * Google signs tokens with this audience for any account that asks (anyone can mint one for any URL).
+   */
+  serviceAccount: string
   clockSkewSeconds: number
 }
 
@@ -48,16 +51,16 @@ export const garSource: Source<GarOptions> = {
   // default, https://cloud.google.com/pubsub/docs/push#receive_push): unknown images get a 2xx.
   rejectUnknownImages: false,
   // The replay window is the token's own `iat` / `exp` (Google ID tokens live one hour).
-  async verify(delivery, options) {
+  ...verifyByHead<GarOptions>(async (delivery, options) => {
     const token = readBearer(delivery.headers.get('authorization'))
     if (!token) throw new UnauthorizedError('Authorization bearer token (Pub/Sub OIDC) is missing')
     const nowSeconds = Date.parse(delivery.receivedAt) / 1000
     const policy = { keys: options.jwks, issuers: GOOGLE_ISSUERS, audiences: options.audiences, nowSeconds, skewSeconds: options.clockSkewSeconds }
     const claims = await verifyJwt(token, policy)
-    if (options.serviceAccount && (claims.email !== options.serviceAccount || claims.email_verified !== true)) {
+    if ((claims.email !== options.serviceAccount || claims.email_verified !== true)) {
       throw new UnauthorizedError('token is not from the configured push service account')
     }
-  },
+  }),
   parse(delivery, _options, context) {
     requireContentType(delivery, ['application/json'])
     const { message } = parseJsonBody(delivery, envelopeSchema)

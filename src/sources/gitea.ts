@@ -5,7 +5,7 @@
  */
 import * as z from 'zod'
 import { parseInstant } from '../core/instant.ts'
-import { InvalidPayloadError } from '../errors.ts'
+import { InvalidPayloadError, UnauthorizedError } from '../errors.ts'
 import type { Secret } from '../secret.ts'
 import { parseJsonBody, requireContentType } from './parse-body.ts'
 import { buildPushEvent, hostOf, ignoredEvent } from './push-event.ts'
@@ -40,6 +40,11 @@ export const giteaSource: Source<GiteaOptions> = {
   // Gitea makes one attempt and keeps failures for manual redelivery (services/webhook/deliver.go),
   // so an unknown image is a 404 that shows in the hook's delivery history.
   rejectUnknownImages: true,
+  // The signature covers the body; without one there is nothing to read the body for.
+  verifyHead: async (head) => {
+    if (!(head.headers.get('x-gitea-signature') ?? head.headers.get('x-forgejo-signature') ?? head.headers.get('x-hub-signature-256'))) throw new UnauthorizedError('X-Gitea-Signature is missing')
+    return false
+  },
   async verify(delivery, options) {
     const headers = delivery.headers
     const hub = headers.get('x-hub-signature-256')?.replace(/^sha256=/, '')

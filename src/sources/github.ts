@@ -5,7 +5,7 @@
  * Signature: https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
  */
 import * as z from 'zod'
-import { InvalidPayloadError } from '../errors.ts'
+import { InvalidPayloadError, UnauthorizedError } from '../errors.ts'
 import type { Secret } from '../secret.ts'
 import { parseJsonBody, requireContentType } from './parse-body.ts'
 import { buildPushEvent, ignoredEvent } from './push-event.ts'
@@ -47,6 +47,11 @@ export const gitHubSource: Source<GitHubOptions> = {
   // and nothing queues behind a failure, so an unknown image is a 404 that shows in the delivery log.
   rejectUnknownImages: true,
   // No replay window: GitHub signs no delivery time, and a manual redelivery resends the same body.
+  // The signature covers the body; without one there is nothing to read the body for.
+  verifyHead: async (head) => {
+    if (!(head.headers.get('x-hub-signature-256'))) throw new UnauthorizedError('X-Hub-Signature-256 is missing')
+    return false
+  },
   async verify(delivery, options) {
     const hex = delivery.headers.get('x-hub-signature-256')?.replace(/^sha256=/, '')
     await requireHmac(hex, { algorithm: 'SHA-256', bodies: [delivery.body], secrets: options.secrets, what: 'X-Hub-Signature-256' })

@@ -11,7 +11,7 @@ import { CLOUDEVENTS_JSON, readStructuredCloudEvent } from './cloud-events.ts'
 import { parseJsonBody, parseValue, requireContentType } from './parse-body.ts'
 import { buildPushEvent, hostOf, ignoredEvent } from './push-event.ts'
 import type { Delivery, Source, SourceContext, SourceEvent } from './source.ts'
-import { requireHeaderSecret } from './verify.ts'
+import { requireHeaderSecret, verifyByHead } from './verify.ts'
 
 export interface HarborOptions {
   secrets: Secret[]
@@ -43,9 +43,9 @@ export const harborSource: Source<HarborOptions> = {
   rejectUnknownImages: false,
   // No replay window: `occur_at` is covered by no signature (anyone with the header can set it)
   // and a job retried for minutes would fall out of it.
-  async verify(delivery, options) {
+  ...verifyByHead<HarborOptions>(async (delivery, options) => {
     await requireHeaderSecret(delivery.headers.get('authorization'), options.secrets, 'Authorization header (Harbor auth header)')
-  },
+  }),
   parse(delivery, options, context) {
     const envelope = readEnvelope(delivery)
     if (!PUSH_TYPES.includes(envelope.type)) return [ignoredEvent(`event type "${envelope.type}"`, { id: envelope.id })]

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod'
 import { parseInstant } from '../core/instant.ts'
+import { UnauthorizedError } from '../errors.ts'
 import type { Secret } from '../secret.ts'
 import { parseJsonBody, parseValue, requireContentType } from './parse-body.ts'
 import { buildPushEvent, ignoredEvent } from './push-event.ts'
@@ -32,6 +33,11 @@ export const nexusSource: Source<NexusOptions> = {
   // Nexus documents no retry behaviour for webhooks; a 2xx for an unknown image can never start
   // a retry loop, and the response body still lists it as ignored.
   rejectUnknownImages: false,
+  // The signature covers the body; without one there is nothing to read the body for.
+  verifyHead: async (head) => {
+    if (!(head.headers.get('x-nexus-webhook-signature'))) throw new UnauthorizedError('X-Nexus-Webhook-Signature is missing')
+    return false
+  },
   async verify(delivery, options) {
     const compact = stripJsonWhitespace(delivery.body)
     const bodies = compact.length === delivery.body.length ? [delivery.body] : [delivery.body, compact]

@@ -8,7 +8,7 @@ import type { Secret } from '../secret.ts'
 import { parseJsonBody, requireContentType } from './parse-body.ts'
 import { buildPushEvent, hostOf, ignoredEvent } from './push-event.ts'
 import type { Source } from './source.ts'
-import { requireSecret } from './verify.ts'
+import { requireSecret, verifyByHead } from './verify.ts'
 
 export interface QuayOptions {
   secrets: Secret[]
@@ -31,9 +31,9 @@ export const quaySource: Source<QuayOptions> = {
   // (quay/quay data/model/notification.py, get_enabled_notification): unknown images get a 2xx.
   rejectUnknownImages: false,
   // No replay window: Quay's payload carries no time at all.
-  async verify(delivery, options) {
+  ...verifyByHead<QuayOptions>(async (delivery, options) => {
     await requireSecret(delivery.params.secret, options.secrets, 'webhook secret in the URL path')
-  },
+  }),
   parse(delivery, options, context) {
     requireContentType(delivery, ['application/json'])
     const payload = parseJsonBody(delivery, payloadSchema)

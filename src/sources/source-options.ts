@@ -30,9 +30,12 @@ export interface ProviderSourcesConfig {
   nexus?: NexusOptions
 }
 
-// The secret grammar of config.ts: a string, `{ "env": NAME }`, or a list of them (rotation).
-const secretInput = z.union([z.string().min(1), z.object({ env: z.string().min(1) }).strict()])
-const secretList = z.union([secretInput, z.array(secretInput).min(1)])
+// A blank secret would match a blank credential; an env variable's value is checked when resolved.
+const secretText = z.string().regex(/\S/, 'must not be empty or blank')
+
+/** The secret grammar of the config: a string, `{ "env": NAME }`, or a list of them (rotation). */
+export const secretInput = z.union([secretText, z.object({ env: z.string().min(1) }).strict()])
+export const secretList = z.union([secretInput, z.array(secretInput).min(1)])
 type SecretListInput = z.infer<typeof secretList>
 const host = z.string().min(1)
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'not an HTTP header name').default('authorization')
@@ -50,7 +53,7 @@ export const PROVIDER_SOURCE_SHAPES = {
     .object({
       audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
       jwks: z.object({ keys: z.array(jwk.loose()).min(1) }).loose(),
-      serviceAccount: z.string().min(1).optional(),
+      serviceAccount: z.string().min(1),
       clockSkewSeconds: z.number().int().min(0).max(600).default(60),
     })
     .strict()
@@ -115,7 +118,7 @@ export function resolveProviderSources(raw: RawProviderSources, r: SourceResolut
 function resolveGar(raw: NonNullable<RawProviderSources['gar']>): GarOptions {
   const audiences = Array.isArray(raw.audience) ? raw.audience : [raw.audience]
   const jwks = raw.jwks.keys.map(({ kty, kid, n, e }) => ({ kty, kid, n, e }))
-  return { audiences, jwks, clockSkewSeconds: raw.clockSkewSeconds, ...(raw.serviceAccount ? { serviceAccount: raw.serviceAccount } : {}) }
+  return { audiences, jwks, clockSkewSeconds: raw.clockSkewSeconds, serviceAccount: raw.serviceAccount }
 }
 
 function resolveNexus(raw: NonNullable<RawProviderSources['nexus']>, r: SourceResolution): NexusOptions {

@@ -3,12 +3,16 @@
  * parse with zod, then normalise to a list of events. Transport-neutral: a Delivery is plain data.
  */
 
-/** One webhook request as received: headers, the raw body and route parameters. */
-export interface Delivery {
+/** What a webhook request says before its body is read: headers and route parameters. */
+export interface DeliveryHead {
   headers: Headers
-  body: Uint8Array
   params: Record<string, string | undefined>
   receivedAt: string
+}
+
+/** One webhook request as received: headers, the raw body and route parameters. */
+export interface Delivery extends DeliveryHead {
+  body: Uint8Array
 }
 
 /** A blob an image manifest references, as a source reported it (config first, then layers). */
@@ -39,6 +43,12 @@ export interface Source<Options> {
    * notify about every repository and retry non-2xx forever (distribution).
    */
   rejectUnknownImages: boolean
+  /**
+   * Authenticates from headers and route parameters alone, before the body is read (a stranger's
+   * body is never read): true when that proves the delivery, false when the body is signed and
+   * `verify` must see it. Throws UnauthorizedError. Absent: the body is always needed.
+   */
+  verifyHead?(head: DeliveryHead, options: Options): Promise<boolean>
   /** Authenticates the delivery over its raw bytes; throws UnauthorizedError. */
   verify(delivery: Delivery, options: Options): Promise<void>
   /** Parses and normalises the body; throws InvalidPayloadError / UnsupportedMediaTypeError. */

@@ -5,6 +5,7 @@
 import { UnauthorizedError } from '../errors.ts'
 import { toHex } from '../core/digest.ts'
 import type { Secret } from '../secret.ts'
+import type { DeliveryHead } from './source.ts'
 
 const encoder = new TextEncoder()
 
@@ -110,4 +111,12 @@ export async function requireBasicAuth(header: string | null, username: string, 
   if (!presented) throw new UnauthorizedError(`${what} is missing`)
   const [userOk, passwordOk] = [timingSafeEqualSecret(presented.username, username), await matchesAnySecret(presented.password, passwords)]
   if (!userOk || !passwordOk) throw new UnauthorizedError(`${what} does not match`)
+}
+
+/** For a source authenticated by headers or route parameters alone: the same check serves before the body is read. */
+export function verifyByHead<O>(check: (head: DeliveryHead, options: O) => Promise<void>): {
+  verifyHead: (head: DeliveryHead, options: O) => Promise<boolean>
+  verify: (head: DeliveryHead, options: O) => Promise<void>
+} {
+  return { verifyHead: async (head, options) => (await check(head, options), true), verify: check }
 }

@@ -10,7 +10,7 @@ import { readCloudEvent } from './cloud-events.ts'
 import { parseValue } from './parse-body.ts'
 import { buildPushEvent, ignoredEvent } from './push-event.ts'
 import type { Source } from './source.ts'
-import { requireBasicAuth } from './verify.ts'
+import { requireBasicAuth, verifyByHead } from './verify.ts'
 
 export interface ZotOptions {
   username: string
@@ -32,9 +32,9 @@ export const zotSource: Source<ZotOptions> = {
   // Zot publishes fire-and-forget and only logs a failure (events.go publish), and the sink sees
   // every repository of the registry: a 404 would reach nobody but Zot's error log, so unknown images get a 2xx.
   rejectUnknownImages: false,
-  async verify(delivery, options) {
+  ...verifyByHead<ZotOptions>(async (delivery, options) => {
     await requireBasicAuth(delivery.headers.get('authorization'), options.username, options.passwords, 'Basic credentials')
-  },
+  }),
   parse(delivery, options, context) {
     const event = readCloudEvent(delivery)
     // No replay window: `ce-time` is not covered by any signature, and Basic credentials let

@@ -61,4 +61,9 @@ describe('normalizePlatform', () => {
     const platform = normalizePlatform({ os: 'windows', architecture: 'amd64', osVersion: '10.0.20348.2227', osFeatures: ['win32k'] })
     expect(platform).toEqual({ os: 'windows', architecture: 'amd64', osVersion: '10.0.20348.2227', osFeatures: ['win32k'] })
   })
+
+  // Before, `constructor` found Object.prototype.constructor and the check threw, so the arrival was retried forever.
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('takes "%s" as a plain name, never a prototype property', (name) => {
+    expect(normalizePlatform({ os: name, architecture: name })).toEqual({ os: name.toLowerCase(), architecture: name.toLowerCase() })
+  })
 })

@@ -29,7 +29,7 @@ describe('acknowledged deliveries survive SIGKILL (group commit)', () => {
       registries: { [host]: { insecure: true } },
       sources: { distribution: { token: TOKEN } },
       images: [{ target: `${host}/demo/app`, from: `${host}/demo/app:{version}-{arch}`, platforms: ['linux/amd64', 'linux/arm64'] }],
-      server: { sweepIntervalSeconds: 0 },
+      server: { sweepIntervalSeconds: 0, publicStatus: true },
     }))
   }, 60_000)
   afterAll(async () => {

@@ -46,7 +46,7 @@ describeWithTools(['docker-registry', 'skopeo'], 'crash recovery: SIGKILL during
       registries: { [host]: { insecure: true, endpoint: proxy.url } },
       sources: { distribution: { token: TOKEN } },
       images: [{ target: `${host}/demo/app`, from: `${host}/demo/app-{arch}:{version}`, platforms: ARCHES.map((a) => a.platform) }],
-      server: { sweepIntervalSeconds: 0 },
+      server: { sweepIntervalSeconds: 0, publicStatus: true },
     }
     writeFileSync(join(dir, 'config.json'), JSON.stringify(config))
     registry = await startRegistry({

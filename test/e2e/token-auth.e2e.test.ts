@@ -98,7 +98,7 @@ describeWithTools(['docker-registry', 'skopeo', 'openssl'], 'e2e: token-authenti
         image(`${host}/demo/scoped`, `${host}/demo/scoped-{arch}:{version}`, [AMD]),
         image(`${otherHost}/demo/far`, `${otherHost}/demo/far:{version}-{arch}`, [AMD]),
       ],
-      server: { sweepIntervalSeconds: 0 },
+      server: { sweepIntervalSeconds: 0, publicStatus: true },
     })
     const notifications = [{ url: `${stack.server.url}/webhooks/distribution`, headers: { Authorization: [`Bearer ${WEBHOOK}`] } }]
     registry = await startRegistry({ port, token: tokens, notifications })
@@ -202,7 +202,7 @@ describeWithTools(['docker-registry', 'skopeo'], 'e2e: htpasswd (Basic) registry
       registries: { [host]: { insecure: true, username: PUBLISHER.username, password: PUBLISHER.password } },
       sources: { distribution: { token: WEBHOOK } },
       images: [{ target: `${host}/demo/suffix`, from: `${host}/demo/suffix:{version}-{arch}`, platforms: [AMD.platform, ARM.platform] }],
-      server: { sweepIntervalSeconds: 0 },
+      server: { sweepIntervalSeconds: 0, publicStatus: true },
     })
     registry = await startRegistry({
       port,
@@ -243,7 +243,7 @@ describeWithTools(['docker-registry', 'skopeo', 'openssl'], 'e2e: one token requ
       registries: { [host]: { insecure: true, username: PUBLISHER.username, password: PUBLISHER.password } },
       sources: { distribution: { token: WEBHOOK } },
       images: [{ target: `${host}/demo/app`, from: `${host}/demo/app-{arch}:{version}`, platforms: [AMD.platform, ARM.platform, V7.platform] }],
-      server: { sweepIntervalSeconds: 0 },
+      server: { sweepIntervalSeconds: 0, publicStatus: true },
     })
     registry = await startRegistry({ port, token: tokens, notifications: [{ url: `${stack.server.url}/webhooks/distribution`, headers: { Authorization: [`Bearer ${WEBHOOK}`] } }] })
     await stack.server.idle()

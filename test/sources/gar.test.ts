@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { parseConfig } from '../../src/config.ts'
 import { InvalidPayloadError, UnauthorizedError, UnsupportedMediaTypeError } from '../../src/errors.ts'
 import { garSource, type GarOptions } from '../../src/sources/gar.ts'
 import { deliveryOf, rawDelivery, readFixture } from '../support/fixtures.ts'
@@ -98,6 +99,13 @@ describe('gar source: parse', () => {
     expect(bad('{"message":{"data":"abc"}}')).toThrow(InvalidPayloadError)
     expect(bad(`{"message":{"data":"${btoa('not json')}"}}`)).toThrow(InvalidPayloadError)
     expect(bad(`{"message":{"data":"${btoa('{"action":5}')}"}}`)).toThrow(InvalidPayloadError)
+  })
+})
+
+describe('gar config', () => {
+  // Google signs an ID token for any audience any Google identity asks for: without the account, anyone passes.
+  it('requires the push service account', () => {
+    expect(() => parseConfig({ sources: { gar: { audience: AUDIENCE, jwks: { keys: [google.jwk] } } } })).toThrow('sources.gar.serviceAccount: Invalid input: expected string, received undefined')
   })
 })
 

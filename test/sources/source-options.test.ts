@@ -13,7 +13,7 @@ const every = {
   quay: { secret: 'q', registry: 'quay.io' },
   acr: { secret: 'a', header: 'X-Hook-Token' },
   ecr: { secret: 'e' },
-  gar: { audience: 'https://hooks.example.com/webhooks/gar', jwks: { keys: [JWK] } },
+  gar: { audience: 'https://hooks.example.com/webhooks/gar', jwks: { keys: [JWK] }, serviceAccount: 'push@p.iam.gserviceaccount.com' },
   artifactory: { secret: 'j', registry: 'acme.jfrog.io' },
   gitea: { secret: 't' },
   zot: { username: 'zot', password: ['p1', 'p2'], registry: 'zot.test:5000' },
@@ -27,7 +27,7 @@ describe('sources config', () => {
     expect(sources.github?.registry).toBe('ghcr.io')
     expect(sources.acr).toMatchObject({ header: 'x-hook-token' })
     expect(sources.ecr).toMatchObject({ header: 'authorization' })
-    expect(sources.gar).toEqual({ audiences: ['https://hooks.example.com/webhooks/gar'], jwks: [{ kty: 'RSA', kid: 'k1', n: 'sXch', e: 'AQAB' }], clockSkewSeconds: 60 })
+    expect(sources.gar).toEqual({ audiences: ['https://hooks.example.com/webhooks/gar'], jwks: [{ kty: 'RSA', kid: 'k1', n: 'sXch', e: 'AQAB' }], clockSkewSeconds: 60, serviceAccount: 'push@p.iam.gserviceaccount.com' })
     expect(sources.artifactory).toMatchObject({ signing: 'hmac', repoKeyInPath: true, registry: 'acme.jfrog.io' })
     expect(sources.gitea).toMatchObject({ maxAgeSeconds: 3600 })
     expect(sources.nexus).toMatchObject({ maxAgeSeconds: 3600, repositories: { 'docker-hosted': 'nexus.test:8082' } })

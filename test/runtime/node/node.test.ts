@@ -77,7 +77,8 @@ describe('node runtime', () => {
     expect(server.output()).toMatch(/quay\s+POST http:\/\/127\.0\.0\.1:\d+\/webhooks\/quay\/<secret>/)
     expect(server.output()).toMatch(/github\s+POST http:\/\/127\.0\.0\.1:\d+\/webhooks\/github\s/)
     expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ ok: true })
-    expect((await (await fetch(`${server.url}/status`)).json()).images).toEqual([])
+    // Closed without server.adminToken or server.publicStatus.
+    expect((await fetch(`${server.url}/status`)).status).toBe(403)
     await stop(server.child)
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow()
   }, 60_000)
@@ -86,6 +87,7 @@ describe('node runtime', () => {
     const configPath = join(work, 'config.json')
     // Port 9 (discard) on loopback: nothing listens, so the arrival stays pending with an error.
     writeFileSync(configPath, JSON.stringify({
+      server: { publicStatus: true },
       registries: { '127.0.0.1:9': { insecure: true } },
       sources: { distribution: { token: 's3cret' } },
       images: [{ target: '127.0.0.1:9/demo/app', from: '127.0.0.1:9/demo/app-{arch}:{version}', platforms: ['linux/amd64', 'linux/arm64'] }],

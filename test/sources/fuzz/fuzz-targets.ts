@@ -76,7 +76,7 @@ export async function createGarTarget(): Promise<FuzzTarget> {
   return {
     source: 'gar',
     host: 'europe-docker.pkg.dev',
-    sources: { gar: { audience, jwks: { keys: [signer.jwk] } } },
+    sources: { gar: { audience, jwks: { keys: [signer.jwk] }, serviceAccount: 'push@p.iam.gserviceaccount.com' } },
     path: '/webhooks/gar',
     seeds: seedsOf('gar', ['insert-tagged.json', 'insert-untagged.json', 'delete.json']),
     authorize: header('authorization', `Bearer ${token}`),
