@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config'
 // real registry, skopeo and our server on loopback. Both run under `npm test`.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'infra/aws/test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: 'forks',
