@@ -57,8 +57,10 @@ export interface AppConfig {
 
 const secretInput = z.union([z.string().min(1), z.object({ env: z.string().min(1) }).strict()])
 const secretList = z.union([secretInput, z.array(secretInput).min(1)])
-const configSchema = z
+export const configSchema = z
   .object({
+    // The JSON Schema editors complete and check the file with (schema/config.schema.json); ignored here.
+    $schema: z.string().optional(),
     server: z
       .object({
         host: z.string().default('127.0.0.1'),
