@@ -1,14 +1,18 @@
 /**
- * Reading the configuration file on Node: where it is looked for, and JSON parsing with every
- * problem reported against the file's name (validation itself is `parseConfig`, pure).
+ * Reading the configuration file on Node: where it is looked for, and JSON or YAML parsing with
+ * every problem reported against the file's name (validation itself is `parseConfig`, pure).
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { extname, resolve } from 'node:path'
+import { parseDocument } from 'yaml'
 import { parseConfig, type AppConfig } from '../../config.ts'
 import { ConfigError } from '../../errors.ts'
 
+/** Files read as YAML; any other name is read as JSON. */
+export const YAML_EXTENSIONS = ['.yaml', '.yml']
+
 /** The file names looked for in the working directory when no path is given, in order. */
-export const DEFAULT_CONFIG_NAMES = ['manifest-hook.json']
+export const DEFAULT_CONFIG_NAMES = ['manifest-hook.json', 'manifest-hook.yaml', 'manifest-hook.yml']
 
 /** Where the config is: `--config`, else MANIFEST_HOOK_CONFIG, else the first default name present. */
 export function findConfigPath(base: string, explicit: string | undefined, env: Record<string, string | undefined>): { path: string; explicit: boolean } {
@@ -30,8 +34,9 @@ export function readConfigFile(path: string): unknown {
   return parseConfigText(text, path)
 }
 
-/** Parses config text as JSON. */
+/** Parses config text: YAML for `.yaml` / `.yml` files, JSON otherwise. */
 export function parseConfigText(text: string, path: string): unknown {
+  if (YAML_EXTENSIONS.includes(extname(path).toLowerCase())) return parseYaml(text, path)
   try {
     return JSON.parse(text)
   } catch (error) {
@@ -43,4 +48,15 @@ export function parseConfigText(text: string, path: string): unknown {
 export function loadConfigFile(path: string, explicit: boolean, env: Record<string, string | undefined>): AppConfig | undefined {
   if (!explicit && !existsSync(path)) return undefined
   return parseConfig(readConfigFile(path), env)
+}
+
+
+// YAML 1.2 core schema (the yaml package's default): `on`/`yes` stay strings, as in JSON; a file
+// with several documents or duplicate keys is an error, not a silent pick.
+function parseYaml(text: string, path: string): unknown {
+  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true })
+  if (document.errors.length > 0) {
+    throw new ConfigError(document.errors.map((error) => `${path}: not valid YAML (${error.message.split('\n')[0]?.replace(/:$/, '')})`))
+  }
+  return document.toJS() ?? {}
 }

@@ -35,7 +35,7 @@ Environment: MANIFEST_HOOK_CONFIG, MANIFEST_HOOK_DATA, NO_COLOR, and variables a
 ${EXIT_CODES}
 `
 
-const CONFIG_OPTION = '  --config FILE      config file (default: MANIFEST_HOOK_CONFIG, else ./manifest-hook.json)'
+const CONFIG_OPTION = '  --config FILE      config file, JSON or YAML (default: MANIFEST_HOOK_CONFIG, else ./manifest-hook.json,\n                     .yaml or .yml)'
 const DATA_OPTION = '  --data FILE        state file (default: MANIFEST_HOOK_DATA, else .manifest-hook/state.db)'
 
 /** `manifest-hook <verb> --help`. */
@@ -99,7 +99,8 @@ Writes a starter config for one image.
                      host (default: 127.0.0.1:5000)
   --image PATH       the repository of the multi-arch image (default: org/app)
   --naming STYLE     repo (PATH-{arch}:{version}) or suffix (PATH:{version}-{arch}) (default: repo)
-  --output FILE      where to write it (default: ./manifest-hook.json)
+  --output FILE      where to write it; .yaml or .yml writes YAML (default: ./manifest-hook.json)
+  --platforms LIST   comma-separated os/arch[/variant] (default: linux/amd64,linux/arm64)
   --force            overwrite an existing file
 
 ${EXIT_CODES}

@@ -2,9 +2,11 @@
  * `manifest-hook init`: writes a starter config (starter-config.ts) and says what to do next.
  */
 import { existsSync, writeFileSync } from 'node:fs'
-import { dirname, relative, resolve } from 'node:path'
+import { dirname, extname, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { stringify } from 'yaml'
 import { isValidRepository, parseRepositoryName } from '../../../core/reference.ts'
+import { YAML_EXTENSIONS } from '../config-file.ts'
 import { EXIT } from './cli-help.ts'
 import { UsageError, type CliIo, type Style } from './cli-io.ts'
 import { findSchemaPath } from './package-files.ts'
@@ -33,8 +35,8 @@ export async function runInitCommand(args: string[], io: CliIo, style: Style): P
   }
   const schemaPath = findSchemaPath()
   const schema = schemaPath ? toRelative(dirname(output), schemaPath) : undefined
-  const config = buildStarterConfig({ registry: values.registry, image: values.image, naming: naming as NamingStyle, platforms: values.platforms.split(','), ...(schema ? { schema } : {}) })
-  writeFileSync(output, `${JSON.stringify(config, null, 2)}\n`)
+  const starter = { registry: values.registry, image: values.image, naming: naming as NamingStyle, platforms: values.platforms.split(',') }
+  writeFileSync(output, YAML_EXTENSIONS.includes(extname(output).toLowerCase()) ? formatYamlStarter(buildStarterConfig(starter), schema) : `${JSON.stringify(buildStarterConfig({ ...starter, ...(schema ? { schema } : {}) }), null, 2)}\n`)
   const source = pickSource(values.registry).id
   io.stdout([
     `${style.green('wrote')} ${output}`,
@@ -50,4 +52,9 @@ export async function runInitCommand(args: string[], io: CliIo, style: Style): P
 function toRelative(from: string, to: string): string {
   const path = relative(from, to)
   return path.startsWith('.') ? path : `./${path}`
+}
+
+// YAML editors (the yaml-language-server behind VS Code's and others' YAML support) take the schema from this modeline.
+function formatYamlStarter(config: Record<string, unknown>, schema: string | undefined): string {
+  return `${schema ? `# yaml-language-server: $schema=${schema}\n` : ''}${stringify(config)}`
 }

@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import packageJson from '../../../../package.json' with { type: 'json' }
 import { VERBS } from '../../../../src/runtime/node/cli/cli-help.ts'
@@ -107,6 +107,8 @@ describe('manifest-hook init', () => {
       sources: { distribution: { token: { env: 'MANIFEST_HOOK_WEBHOOK_SECRET' } } },
       images: [{ target: '127.0.0.1:5000/org/app', from: '127.0.0.1:5000/org/app-{arch}:{version}', platforms: ['linux/amd64', 'linux/arm64'] }],
     })
+    expect(written.$schema).toMatch(/^\.\.\/.*schema\/config\.schema\.json$/)
+    expect(existsSync(resolve(dir, written.$schema))).toBe(true)
     expect((await run(['validate'], { MANIFEST_HOOK_WEBHOOK_SECRET: 's' })).code).toBe(0)
   })
 
