@@ -11,6 +11,7 @@ import { createJsonLogger, type LogLevel } from '../../log.ts'
 import { SOURCES } from '../../sources/source-table.ts'
 import type { CliIo } from './cli/cli-io.ts'
 import { findConfigPath, loadConfigFile } from './config-file.ts'
+import { applyAmbientCredentials } from './docker-credentials.ts'
 import { startNodeServer, type NodeServer } from './node-server.ts'
 
 /** The state file used when neither `--data` nor MANIFEST_HOOK_DATA says otherwise. */
@@ -31,12 +32,13 @@ export async function runServe(args: string[], io: CliIo): Promise<NodeServer> {
   const { values: options } = parseArgs({ args, options: SERVE_OPTIONS, strict: true })
   const { path: configPath, explicit } = findConfigPath(io.cwd, options.config, io.env)
   const loaded = loadConfigFile(configPath, explicit, io.env)
-  const config = loaded ?? parseConfig({}, io.env)
+  const { config, found } = applyAmbientCredentials(loaded ?? parseConfig({}, io.env), io.env)
   const port = options.port === undefined ? undefined : Number(options.port)
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) throw new ConfigError([`--port: "${options.port}" is not a port number`])
   const level = options['log-level'] ?? 'info'
   if (!LOG_LEVELS.includes(level)) throw new ConfigError([`--log-level: "${level}" is not one of ${LOG_LEVELS.join(', ')}`])
   const log = createJsonLogger((line) => io.stdout(`${line}\n`), level as LogLevel)
+  for (const { host, from } of found) log.info('using a registry login the config does not give', { registry: host, from })
   const dataPath = resolve(io.cwd, options.data ?? (io.env.MANIFEST_HOOK_DATA || DEFAULT_DATA))
   const server = await startNodeServer({ config, dataPath, log, ...(options.host ? { host: options.host } : {}), ...(port !== undefined ? { port } : {}) })
   io.stdout(formatBanner(server.url, configPath, loaded))

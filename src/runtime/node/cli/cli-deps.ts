@@ -14,16 +14,22 @@ import { createRegistryClient } from '../../../registry/http-client.ts'
 import type { RegistryClient } from '../../../registry/registry-client.ts'
 import type { StateStore } from '../../../state/store.ts'
 import { findConfigPath, loadConfigFile } from '../config-file.ts'
+import { applyAmbientCredentials } from '../docker-credentials.ts'
 import { sha256Digest } from '../node-server.ts'
 import { DEFAULT_DATA } from '../serve.ts'
 import { createUndiciFetch } from '../undici-fetch.ts'
 import type { CliIo, Style } from './cli-io.ts'
 
-/** Loads the config a verb needs (it must exist: a one-shot verb has nothing to do without images). */
-export function loadCliConfig(io: CliIo, explicit: string | undefined): AppConfig {
+/**
+ * Loads the config a verb needs (it must exist: a one-shot verb has nothing to do without images),
+ * with docker / podman logins for registries it gives no credentials (named on stderr).
+ */
+export function loadCliConfig(io: CliIo, style: Style, explicit: string | undefined): AppConfig {
   const { path } = findConfigPath(io.cwd, explicit, io.env)
-  const config = loadConfigFile(path, true, io.env)
-  if (!config) throw new ConfigError([`config file ${path} does not exist`])
+  const loaded = loadConfigFile(path, true, io.env)
+  if (!loaded) throw new ConfigError([`config file ${path} does not exist`])
+  const { config, found } = applyAmbientCredentials(loaded, io.env)
+  for (const { host, from } of found) io.stderr(style.dim(`login for ${host}: ${from}\n`))
   return config
 }
 

@@ -32,7 +32,7 @@ export async function runPublishCommand(args: string[], io: CliIo, style: Style)
   const [name, version] = positionals
   if (name === undefined || version === undefined || positionals.length > 2) throw new UsageError('publish takes <image> <version>')
   const dryRun = values['dry-run']
-  const config = loadCliConfig(io, values.config)
+  const config = loadCliConfig(io, style, values.config)
   const image = config.images.find((i) => i.name === name || i.targetNames.includes(name))
   if (!image) throw new NotFoundError(`no configured image has the target "${name}" (configured: ${config.images.map((i) => i.name).join(', ') || 'none'})`)
   const store = openStore(resolveDataPath(io, values.data), dryRun)

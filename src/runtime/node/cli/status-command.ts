@@ -44,7 +44,7 @@ async function fetchStatus(base: string, query: Record<string, string>, io: CliI
 }
 
 async function readStatus(io: CliIo, style: Style, configPath: string | undefined, dataPath: string | undefined, query: Record<string, string>): Promise<{ images: unknown[] }> {
-  const config = loadCliConfig(io, configPath)
+  const config = loadCliConfig(io, style, configPath)
   const path = resolveDataPath(io, dataPath)
   if (!existsSync(path)) throw new CommandError(`no state file at ${path} (pass --data FILE, or --url of a running server)`)
   const store = createSqliteStore(path)
