@@ -88,7 +88,7 @@ describeWithTools(['docker-registry', 'skopeo', 'openssl'], 'e2e: token-authenti
     const image = (target: string, from: string, arches: Arch[]) => ({ target, from, platforms: arches.map((a) => a.platform) })
     stack = await startServer({
       registries: {
-        [host]: { insecure: true, endpoint: proxy.url, username: PUBLISHER.username, password: PUBLISHER.password },
+        [host]: { insecure: true, endpoint: proxy.url, username: PUBLISHER.username, password: PUBLISHER.password, tokenRealms: [tokens.realm] },
         [otherHost]: { insecure: true, username: PUBLISHER.username, password: PUBLISHER.password },
       },
       sources: { distribution: { token: WEBHOOK } },
