@@ -107,10 +107,10 @@ export function registryLimits(config: AppConfig) {
 
 // A request (headers and body) must arrive within server.requestTimeoutSeconds, else Node answers
 // 408 and closes the connection; Node checks every connectionsCheckingInterval (30 s by default,
-// so a stalled upload lived 300-330 s before). Beyond maxConnections, new sockets are closed at once.
+// so a stalled upload lived 300-330 s before; now every 250 ms). Beyond maxConnections, new sockets are closed at once.
 function listen(fetchHandler: (request: Request) => Response | Promise<Response>, hostname: string, port: number, config: AppConfig): Promise<{ server: ServerType; port: number }> {
   const timeoutMs = config.server.requestTimeoutSeconds * 1000
-  const serverOptions = { requestTimeout: timeoutMs, headersTimeout: timeoutMs, connectionsCheckingInterval: Math.min(1000, timeoutMs) }
+  const serverOptions = { requestTimeout: timeoutMs, headersTimeout: timeoutMs, connectionsCheckingInterval: Math.min(250, timeoutMs) }
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: fetchHandler, hostname, port, serverOptions }, (info) => resolve({ server, port: info.port }))
     server.maxConnections = config.server.maxConnections
