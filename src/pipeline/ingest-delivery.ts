@@ -1,6 +1,6 @@
 /**
  * Webhook ingestion: verify, parse, match each pushed tag to image/platform/version, and record
- * the arrival durably. Registry work happens afterwards (deferred), so a registry's delivery queue
+ * the arrival durably. Registry work happens afterwards (work items), so a registry's delivery queue
  * is never held up by our publishing.
  */
 import type { ImageConfig } from '../config.ts'
@@ -9,9 +9,7 @@ import type { Deps } from '../deps.ts'
 import { NotFoundError } from '../errors.ts'
 import type { Delivery, Source, SourceEvent } from '../sources/source.ts'
 import { versionKey } from '../state/store.ts'
-import { processVersion } from './process-version.ts'
 import { recordPush } from './record-push.ts'
-import { recoverWaiting } from './recover-waiting.ts'
 
 /** What happened to each event of a delivery (the webhook's response body). */
 export interface IngestReport {
@@ -19,7 +17,7 @@ export interface IngestReport {
   ignored: { reason: string; repository?: string; tag?: string }[]
 }
 
-/** Verifies and records one delivery, then defers processing of every version it touched. */
+/** Verifies and records one delivery, then enqueues processing of every version it touched. */
 export async function ingestDelivery<O>(deps: Deps, source: Source<O>, options: O, delivery: Delivery): Promise<IngestReport> {
   await source.verify(delivery, options)
   const events = source.parse(delivery, options, { registries: Object.keys(deps.config.registries) })
@@ -39,11 +37,11 @@ export async function ingestDelivery<O>(deps: Deps, source: Source<O>, options: 
   if (source.rejectUnknownImages && report.accepted.length === 0 && report.ignored.some((i) => i.reason === UNKNOWN)) {
     throw new NotFoundError('no configured image reads from this repository and tag')
   }
-  for (const [key, { image, version }] of touched) deps.defer(async () => void (await processVersion(deps, image, version)), { key: `process:${key}`, scope: image.name })
+  for (const { image, version } of touched.values()) await deps.work.enqueue({ kind: 'process', image: image.name, version })
   // A new version starting is the "later event" that looks for webhooks lost by earlier versions.
   for (const image of started) {
-    const busy = [...touched.values()].filter((t) => t.image === image).map((t) => t.version)
-    deps.defer(() => recoverWaiting(deps, image, busy), { key: `recover:${image.name}`, scope: image.name })
+    const skip = [...touched.values()].filter((t) => t.image === image).map((t) => t.version)
+    await deps.work.enqueue({ kind: 'recover', image: image.name, skip })
   }
   return report
 }
