@@ -1,13 +1,15 @@
 /**
  * Webhook ingestion: verify, parse, match each pushed tag to image/platform/version, and record
  * the arrival durably. Registry work happens afterwards (work items), so a registry's delivery queue
- * is never held up by our publishing.
+ * is never held up by our publishing. Events the platform already authenticated (ECR events that
+ * EventBridge delivers straight to a Lambda) skip the verification only: `ingestTrusted`.
  */
 import type { ImageConfig } from '../config.ts'
 import type { SourceMatch } from '../core/catalog.ts'
 import type { Deps } from '../deps.ts'
 import { NotFoundError } from '../errors.ts'
 import type { Delivery, Source, SourceEvent } from '../sources/source.ts'
+import { findSource } from '../sources/source-table.ts'
 import { versionKey } from '../state/store.ts'
 import { recordPush } from './record-push.ts'
 
@@ -20,6 +22,31 @@ export interface IngestReport {
 /** Verifies and records one delivery, then enqueues processing of every version it touched. */
 export async function ingestDelivery<O>(deps: Deps, source: Source<O>, options: O, delivery: Delivery): Promise<IngestReport> {
   await source.verify(delivery, options)
+  return ingestVerified(deps, source, options, delivery)
+}
+
+/** What a trusted event may say beyond its body (the body is JSON: content type application/json by default). */
+export interface TrustedEventOptions {
+  headers?: HeadersInit
+  receivedAt?: string
+}
+
+/**
+ * Records an event that the platform authenticated (no secret is checked) through the same
+ * parsing, matching and recording as a webhook. `body`: bytes, a string, or a value sent as JSON
+ * (an EventBridge event as Lambda receives it). The source must be configured or have trusted options.
+ */
+export async function ingestTrusted(deps: Deps, sourceName: string, body: unknown, options: TrustedEventOptions = {}): Promise<IngestReport> {
+  const entry = findSource(sourceName)
+  const sourceOptions = entry && (entry.options(deps.config) ?? entry.trustedOptions)
+  if (!entry || sourceOptions === undefined) throw new NotFoundError(`no webhook source "${sourceName}" is configured`)
+  const bytes = body instanceof Uint8Array ? body : new TextEncoder().encode(typeof body === 'string' ? body : JSON.stringify(body))
+  const headers = new Headers(options.headers ?? { 'content-type': 'application/json' })
+  const delivery: Delivery = { headers, body: bytes, params: {}, receivedAt: options.receivedAt ?? deps.now().toISOString() }
+  return ingestVerified(deps, entry.source, sourceOptions, delivery)
+}
+
+async function ingestVerified<O>(deps: Deps, source: Source<O>, options: O, delivery: Delivery): Promise<IngestReport> {
   const events = source.parse(delivery, options, { registries: Object.keys(deps.config.registries) })
   const report: IngestReport = { accepted: [], ignored: [] }
   const touched = new Map<string, { image: ImageConfig; version: string }>()
