@@ -15,7 +15,7 @@ import type { Arrival, Resolution } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
 import type { Manifest } from '../registry/registry-client.ts'
 import { copyChild } from './copy-child.ts'
-import { startEarlyWork, type EarlyWork } from './early-work.ts'
+import { pickHintedBlobs, startEarlyWork, type EarlyWork } from './early-work.ts'
 
 // BuildKit's inline attestation annotations:
 // https://github.com/moby/buildkit/blob/master/docs/attestations/attestation-storage.md
@@ -31,7 +31,6 @@ export async function resolveArrival(deps: Deps, image: ImageConfig, expected: I
   const repo: RepositoryName = { registry: ref.registry, repository: ref.repository }
   // One token per registry for the whole publish: every arch's source repository and every target.
   deps.registry.declareAccess?.({ pull: [repo, ...sourceRepositories(image)], push: image.targets })
-  const early = startEarlyWork(deps, repo, image.targets, arrival.hintBlobs)
   // Distribution notifies a push by tag before the tag link is written (seen with 2.8: a GET of the
   // tag right after the event answers 404 MANIFEST_UNKNOWN; registry/handlers/manifests.go puts the
   // manifest, which fires the event, then tags it). The event's digest names the same content, and
@@ -40,6 +39,8 @@ export async function resolveArrival(deps: Deps, image: ImageConfig, expected: I
   const top = await deps.registry.getManifest(repo, arrival.hintDigest ?? ref.tag)
   // The tag still names what was verified and copied last time (Docker Hub redeliveries carry no digest).
   if (arrival.previous?.tagDigest === top.digest) return { kind: 'ready', child: arrival.previous }
+  // Hints are the sender's word: only blobs the verified manifest itself names are copied early.
+  const early = startEarlyWork(deps, repo, image.targets, pickHintedBlobs(top, arrival.hintBlobs))
   const picked = await pickChild(deps, repo, top, expected.platform)
   if (picked.kind === 'refused') return { ...picked, tagDigest: top.digest }
   const verified = await verifyPlatform(deps, repo, picked.manifest, expected, early)

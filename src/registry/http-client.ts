@@ -2,7 +2,7 @@
  * createRegistryClient: the RegistryClient port over an injected `fetch` (undici on Node, the
  * global on Workers, a fake in tests). Layers: transport (retries) -> auth -> operations.
  */
-import type { RegistryOptions } from '../config.ts'
+import type { RegistryOptions, ServerConfig } from '../config.ts'
 import { computeDigest } from '../core/digest.ts'
 import type { RepositoryName } from '../core/reference.ts'
 import { silentLogger, type Logger } from '../log.ts'
@@ -49,6 +49,11 @@ const DEFAULT_ATTEMPT_TIMEOUT_MS = 10_000
 const DEFAULT_CONCURRENCY = 8
 // A streamed copy may take longer than the deadline by its size at this rate (a 1 GiB layer: +68 min).
 const MIN_COPY_BYTES_PER_SECOND = 256 * 1024
+
+/** The client's timeouts and per-registry concurrency from the `server.registry*` settings (every runtime passes them). */
+export function registryLimits(server: Pick<ServerConfig, 'registryTimeoutSeconds' | 'registryDeadlineSeconds' | 'registryConcurrency'>) {
+  return { attemptTimeoutMs: server.registryTimeoutSeconds * 1000, retry: { deadlineMs: server.registryDeadlineSeconds * 1000 }, concurrency: server.registryConcurrency }
+}
 
 /** Creates a registry client; every method throws RegistryError on failure. */
 export function createRegistryClient(options: RegistryClientOptions): HttpRegistryClient {

@@ -88,9 +88,12 @@ function isDigest(value: string | undefined): value is string {
 // With `notifications.events.includereferences: true` an image manifest's event lists its config
 // and layers (distribution notifications/bridge.go), which lets us fetch the config and start
 // copying blobs while the manifest itself is still on its way. Hints only: all is verified.
+const MAX_REFERENCES = 128
+
 function readReferences(event: DistributionEvent): { references?: BlobReference[] } {
   if (!isImageManifestMediaType(event.target?.mediaType)) return {}
-  const references = (event.target?.references ?? []).flatMap((ref) =>
+  // An image has at most 127 layers and a config (Docker's limit); more is not a real image.
+  const references = (event.target?.references ?? []).slice(0, MAX_REFERENCES).flatMap((ref) =>
     ref.mediaType && isDigest(ref.digest) && ref.size !== undefined ? [{ mediaType: ref.mediaType, digest: ref.digest, size: ref.size }] : [],
   )
   return references.length > 0 ? { references } : {}

@@ -47,6 +47,15 @@ describe('distribution source: parse', () => {
     ])
   })
 
+  it('keeps at most 128 blob hints (an image has at most 127 layers and a config)', () => {
+    const references = Array.from({ length: 1000 }, (_, i) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${i.toString(16).padStart(64, '0')}`, size: 1 }))
+    const body = { events: [{ action: 'push', target: { mediaType: 'application/vnd.oci.image.manifest.v1+json', repository: 'demo/app-amd64', tag: 'v1', digest: `sha256:${'a'.repeat(64)}`, references }, request: { host: 'registry.test' } }] }
+    const delivery = deliveryOf({ headers: { 'content-type': 'application/vnd.docker.distribution.events.v1+json' }, body } as Parameters<typeof deliveryOf>[0], auth)
+    const [event] = distributionSource.parse(delivery, options, { registries: ['registry.test'] })
+    expect(event).toMatchObject({ kind: 'push' })
+    expect(event?.kind === 'push' && event.references).toEqual(references.slice(0, 128))
+  })
+
   it('passes no blob hints for an index push (its references are manifests, not blobs)', () => {
     expect(parse('index-push-oci-buildx-attestation.json')[0]).not.toHaveProperty('references')
   })

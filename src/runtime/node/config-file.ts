@@ -2,7 +2,7 @@
  * Reading the configuration file on Node: where it is looked for, and JSON or YAML parsing with
  * every problem reported against the file's name (validation itself is `parseConfig`, pure).
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { extname, resolve } from 'node:path'
 import { parseDocument } from 'yaml'
 import { parseConfig, type AppConfig } from '../../config.ts'
@@ -47,7 +47,31 @@ export function parseConfigText(text: string, path: string): unknown {
 /** Reads and validates the file; undefined when it is absent and was not asked for explicitly. */
 export function loadConfigFile(path: string, explicit: boolean, env: Record<string, string | undefined>): AppConfig | undefined {
   if (!explicit && !existsSync(path)) return undefined
-  return parseConfig(readConfigFile(path), env)
+  const raw = readConfigFile(path)
+  const config = parseConfig(raw, env)
+  const warning = findExposedSecrets(path, statSync(path).mode, raw)
+  return warning ? { ...config, warnings: [...config.warnings, warning] } : config
+}
+
+const SECRET_KEYS = new Set(['token', 'secret', 'password', 'adminToken'])
+
+/** A warning when a file every local user can read holds secrets inline (not as `{ "env": NAME }`). */
+export function findExposedSecrets(path: string, mode: number, raw: unknown): string | undefined {
+  // 0o004: readable by others.
+  if ((mode & 0o004) === 0) return undefined
+  const found = listInlineSecrets(raw, '')
+  if (found.length === 0) return undefined
+  return `${path} is readable by every user of this machine and holds secrets inline (${found.slice(0, 5).join(', ')}): chmod 600 it, or give them as { "env": NAME }`
+}
+
+function listInlineSecrets(value: unknown, path: string): string[] {
+  if (Array.isArray(value)) return value.flatMap((item, i) => listInlineSecrets(item, `${path}.${i}`))
+  if (value === null || typeof value !== 'object') return []
+  return Object.entries(value).flatMap(([key, inner]) => {
+    const at = path ? `${path}.${key}` : key
+    const inline = typeof inner === 'string' || (Array.isArray(inner) && inner.some((item) => typeof item === 'string'))
+    return SECRET_KEYS.has(key) && inline ? [at] : listInlineSecrets(inner, at)
+  })
 }
 
 

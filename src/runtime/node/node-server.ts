@@ -11,7 +11,7 @@ import type { Deps } from '../../deps.ts'
 import { createJsonLogger, type Logger } from '../../log.ts'
 import { catchUp } from '../../pipeline/catch-up.ts'
 import { runWorkItem } from '../../pipeline/run-work-item.ts'
-import { createRegistryClient } from '../../registry/http-client.ts'
+import { createRegistryClient, registryLimits } from '../../registry/http-client.ts'
 import { createSqliteStore } from '../../state/sqlite-store.ts'
 import type { StateStore } from '../../state/store.ts'
 import { createTaskQueue, type TaskQueue } from './task-queue.ts'
@@ -56,7 +56,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
     config: options.config,
     catalog: buildCatalog(options.config.images),
     store,
-    registry: createRegistryClient({ fetch: options.fetch ?? createUndiciFetch(), registries: options.config.registries, log, computeDigest: sha256Digest, ...registryLimits(options.config) }),
+    registry: createRegistryClient({ fetch: options.fetch ?? createUndiciFetch(), registries: options.config.registries, log, computeDigest: sha256Digest, ...registryLimits(options.config.server) }),
     log,
     now: options.now ?? (() => new Date()),
     work: { enqueue: async (item) => tasks.enqueue(item) },
@@ -107,12 +107,6 @@ function startSweeps(deps: Deps, tasks: TaskQueue): ReturnType<typeof setInterva
   const timer = setInterval(run, seconds * 1000)
   timer.unref()
   return timer
-}
-
-/** The registry client's timeouts and per-registry concurrency from `server.*`. */
-export function registryLimits(config: AppConfig) {
-  const { registryTimeoutSeconds, registryDeadlineSeconds, registryConcurrency } = config.server
-  return { attemptTimeoutMs: registryTimeoutSeconds * 1000, retry: { deadlineMs: registryDeadlineSeconds * 1000 }, concurrency: registryConcurrency }
 }
 
 // A request (headers and body) must arrive within server.requestTimeoutSeconds, else Node answers

@@ -84,3 +84,24 @@ describe('config files', () => {
     expect(await runCliCaptured(['validate', 'hook.yaml'], { cwd: dir, env: { MANIFEST_HOOK_WEBHOOK_SECRET: 's' } })).toMatchObject({ code: 0 })
   })
 })
+
+describe('config files holding secrets', () => {
+  const inline = { server: { adminToken: 'admin-secret' }, registries: { 'ghcr.io': { username: 'bot', password: 'pw' } }, sources: { distribution: { token: ['a', { env: 'B' }] } } }
+
+  it('warns when every user can read a file with inline secrets, naming them and never their values', () => {
+    const path = join(dir, 'manifest-hook.json')
+    writeFileSync(path, JSON.stringify(inline), { mode: 0o644 })
+    const warnings = loadConfigFile(path, true, { B: 'b' })!.warnings
+    expect(warnings).toEqual([`${path} is readable by every user of this machine and holds secrets inline (server.adminToken, registries.ghcr.io.password, sources.distribution.token): chmod 600 it, or give them as { "env": NAME }`])
+    expect(warnings.join('')).not.toMatch(/admin-secret|"pw"/)
+  })
+
+  it('says nothing for a private file, or for secrets only named by environment variable', () => {
+    const private600 = join(dir, 'private.json')
+    writeFileSync(private600, JSON.stringify(inline), { mode: 0o600 })
+    expect(loadConfigFile(private600, true, { B: 'b' })!.warnings).toEqual([])
+    const byEnv = join(dir, 'by-env.json')
+    writeFileSync(byEnv, JSON.stringify(JSON_CONFIG), { mode: 0o644 })
+    expect(loadConfigFile(byEnv, true, { HOOK_TOKEN: 't' })!.warnings).toEqual([])
+  })
+})

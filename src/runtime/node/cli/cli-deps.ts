@@ -10,7 +10,7 @@ import type { Deps } from '../../../deps.ts'
 import { ConfigError } from '../../../errors.ts'
 import { redactFields, type LogFields, type Logger } from '../../../log.ts'
 import { createKeyedQueue } from '../../../pipeline/keyed-queue.ts'
-import { createRegistryClient } from '../../../registry/http-client.ts'
+import { createRegistryClient, registryLimits } from '../../../registry/http-client.ts'
 import type { RegistryClient } from '../../../registry/registry-client.ts'
 import type { StateStore } from '../../../state/store.ts'
 import { findConfigPath, loadConfigFile } from '../config-file.ts'
@@ -55,7 +55,7 @@ function formatValue(value: unknown): string {
 
 /** The registry client the server would use for this config. */
 export function createCliRegistry(config: AppConfig, log: Logger): RegistryClient {
-  return createRegistryClient({ fetch: createUndiciFetch(), registries: config.registries, log, computeDigest: sha256Digest })
+  return createRegistryClient({ fetch: createUndiciFetch(), registries: config.registries, log, computeDigest: sha256Digest, ...registryLimits(config.server) })
 }
 
 /** Deps for one-shot work: nothing is deferred (the pipeline is awaited), the clock is the host's. */
