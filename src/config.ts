@@ -36,6 +36,10 @@ export interface ServerConfig {
   discoverVersions: boolean
   /** How many images one full sweep lists tags for at most (the others in later full sweeps). */
   discoverImagesPerSweep: number
+  /** After how many failed attempts an arrival is `unresolvable` (no more registry requests). */
+  unresolvableAfterAttempts: number
+  /** After how many hours since its push an arrival that keeps failing is `unresolvable`. */
+  unresolvableAfterHours: number
   adminToken?: Secret
   /** Without adminToken: whether GET /status answers anyone (under an IP or localhost Host only). */
   publicStatus: boolean
@@ -81,6 +85,8 @@ export const configSchema = z
         reconcileWindowHours: z.number().min(0).default(24),
         discoverVersions: z.boolean().default(true),
         discoverImagesPerSweep: z.number().int().min(1).default(1000),
+        unresolvableAfterAttempts: z.number().int().min(1).default(8),
+        unresolvableAfterHours: z.number().positive().default(24),
         adminToken: secretInput.optional(),
         publicStatus: z.boolean().default(false),
         requestTimeoutSeconds: z.number().int().min(1).max(600).default(10),

@@ -18,12 +18,16 @@ export interface ResolvedChild extends IndexChild {
  * One platform's arrival. `seq` grows each time the tag must be (re)resolved; while pending again,
  * `previous` keeps the last good resolution so an unchanged tag need not be verified and copied twice.
  * `eventAt` is the sortable time of the newest event seen for this source (older events are stale).
+ * `attempts` counts failed resolutions, `retryAt` is when the next one is due, and `unresolvable`
+ * means the retries ended (core/arrival-retry.ts); `reason` then holds the last error.
  */
 export interface Arrival {
   source: string
   seq: number
   receivedAt: string
-  status: 'pending' | 'ready' | 'refused'
+  status: 'pending' | 'ready' | 'refused' | 'unresolvable'
+  attempts?: number
+  retryAt?: string
   hintDigest?: string
   hintBlobs?: Descriptor[]
   eventAt?: string
@@ -62,8 +66,8 @@ export interface VersionState {
 
 /** Where a version stands, derived from its state. */
 export type VersionDecision =
-  | { kind: 'waiting'; missing: string[]; pending: string[] }
-  | { kind: 'stale'; missing: string[]; pending: string[] }
+  | { kind: 'waiting'; missing: string[]; pending: string[]; unresolvable: string[] }
+  | { kind: 'stale'; missing: string[]; pending: string[]; unresolvable: string[] }
   | { kind: 'refused'; refusals: { platform: string; reason: string }[] }
   | { kind: 'ready'; children: ResolvedChild[]; partial: boolean }
   | { kind: 'published'; publication: Publication }
@@ -107,10 +111,12 @@ export function recordArrival(state: VersionState, input: ArrivalInput): Version
 }
 
 // Same source and the digest already known: nothing new. Without a digest (Docker Hub) an arrival
-// that is not pending must be re-resolved, since only the registry knows whether the tag moved.
+// that is not pending must be re-resolved, since only the registry knows whether the tag moved. A
+// redelivery of an unresolvable push does not start its retries again; a new digest does.
 function isDuplicate(existing: Arrival, input: ArrivalInput): boolean {
   if (existing.source !== input.source) return false
   if (existing.status === 'pending') return !input.hintDigest || input.hintDigest === existing.hintDigest
+  if (existing.status === 'unresolvable') return input.hintDigest !== undefined && input.hintDigest === existing.hintDigest
   return input.hintDigest !== undefined && input.hintDigest === existing.tagDigest
 }
 
@@ -133,7 +139,7 @@ export type Resolution =
 export function applyResolution(state: VersionState, platform: string, seq: number, resolution: Resolution, now: string): VersionState | undefined {
   const arrival = state.arrivals[platform]
   if (!arrival || arrival.seq !== seq) return undefined
-  const { child: _child, reason: _reason, tagDigest: _tagDigest, previous: _previous, ...base } = arrival
+  const { child: _child, reason: _reason, tagDigest: _tagDigest, previous: _previous, attempts: _attempts, retryAt: _retryAt, ...base } = arrival
   const next: Arrival =
     resolution.kind === 'ready'
       ? { ...base, status: 'ready', tagDigest: resolution.child.tagDigest, child: resolution.child }
@@ -150,10 +156,11 @@ export function decideVersion(state: VersionState, targets: readonly string[] = 
   if (refusals.length > 0) return { kind: 'refused', refusals }
   const missing = state.expected.filter((platform) => !state.arrivals[platform])
   const pending = state.expected.filter((platform) => state.arrivals[platform]?.status === 'pending')
+  const unresolvable = state.expected.filter((platform) => state.arrivals[platform]?.status === 'unresolvable')
   const ready = state.expected.flatMap((platform) => state.arrivals[platform]?.child ?? [])
-  const complete = missing.length === 0 && pending.length === 0
+  const complete = missing.length === 0 && pending.length === 0 && unresolvable.length === 0
   const partial = !complete && state.expired?.action === 'publish-partial' && pending.length === 0 && ready.length > 0
-  if (!complete && !partial) return { kind: state.expired?.action === 'stale' ? 'stale' : 'waiting', missing, pending }
+  if (!complete && !partial) return { kind: state.expired?.action === 'stale' ? 'stale' : 'waiting', missing, pending, unresolvable }
   const publication = state.publication
   const covered = publication && targets.every((target) => publication.targets.includes(target))
   if (covered && publication.partial === partial && sameList(publication.children, childDigests(ready))) return { kind: 'published', publication }

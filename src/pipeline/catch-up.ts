@@ -33,7 +33,7 @@ async function catchUpImage(deps: Deps, image: ImageConfig): Promise<number> {
   const unfinished: string[] = []
   for (const key of await listKeys(deps.store, versionPrefix(image.name))) {
     const state = (await deps.store.load(key))?.value as VersionState | undefined
-    if (state && isUnfinished(image, state)) unfinished.push(state.version)
+    if (state && isUnfinished(image, state, deps.now().toISOString())) unfinished.push(state.version)
   }
   // As many at once as the deferred work it replaces (their saves then share commits).
   await runLimited(unfinished, CONCURRENCY, async (version) => void (await processVersion(deps, image, version)))

@@ -4,8 +4,10 @@
  * times, concurrently or after a crash, because every step is idempotent and versioned.
  */
 import type { ImageConfig } from '../config.ts'
+import { isArrivalDue, markArrivalFailed, type RetryPolicy } from '../core/arrival-retry.ts'
 import { applyResolution, decideVersion, markFailed, type Arrival, type Resolution, type VersionDecision, type VersionState } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
+import { isTemporaryRegistryError } from '../registry/errors.ts'
 import { versionKey } from '../state/store.ts'
 import { updateState } from '../state/update-state.ts'
 import { publishVersion } from './publish-version.ts'
@@ -30,7 +32,9 @@ export async function processVersion(deps: Deps, image: ImageConfig, version: st
 }
 
 async function resolvePending(deps: Deps, image: ImageConfig, state: VersionState): Promise<VersionState> {
-  const pending = Object.entries(state.arrivals).filter(([, arrival]) => arrival.status === 'pending')
+  // An arrival that failed waits for its retry time (backoff); an unresolvable one is not pending.
+  const checkedAt = deps.now().toISOString()
+  const pending = Object.entries(state.arrivals).filter(([, arrival]) => isArrivalDue(arrival, checkedAt))
   if (pending.length === 0) return state
   const key = versionKey(image.name, state.version)
   const outcomes = await Promise.all(pending.map(([platform, arrival]) => resolveOne(deps, image, state.version, platform, arrival)))
@@ -39,9 +43,13 @@ async function resolvePending(deps: Deps, image: ImageConfig, state: VersionStat
     const [platform, arrival] = pending[i] as [string, Arrival]
     const now = deps.now().toISOString()
     // Each update returns the stored value it saw or wrote, so the last one is the newest state.
-    const updated = outcome.kind === 'failed'
-      ? await recordFailure(deps, key, outcome.error)
-      : (await updateState<VersionState>(deps.store, key, (current) => current && applyResolution(current, platform, arrival.seq, outcome, now))).value
+    const change = (current: VersionState | undefined) =>
+      current && (outcome.kind === 'failed' ? markArrivalFailed(current, platform, arrival.seq, { message: errorMessage(outcome.error), temporary: isTemporaryRegistryError(outcome.error) }, now, retryPolicyOf(deps)) : applyResolution(current, platform, arrival.seq, outcome, now))
+    const updated = (await updateState<VersionState>(deps.store, key, change)).value
+    const failed = updated?.arrivals[platform]
+    if (outcome.kind === 'failed' && failed?.status === 'unresolvable' && failed.seq === arrival.seq) {
+      deps.log.warn('arch tag is unresolvable; no more attempts until it is pushed again', { image: image.name, platform, source: arrival.source, attempts: failed.attempts })
+    }
     latest = updated ?? latest
   }
   return latest
@@ -65,6 +73,15 @@ async function resolveOne(deps: Deps, image: ImageConfig, version: string, platf
 }
 
 async function recordFailure(deps: Deps, key: string, error: unknown): Promise<VersionState | undefined> {
-  const message = error instanceof Error ? error.message : String(error)
-  return (await updateState<VersionState>(deps.store, key, (current) => current && markFailed(current, message, deps.now().toISOString()))).value
+  return (await updateState<VersionState>(deps.store, key, (current) => current && markFailed(current, errorMessage(error), deps.now().toISOString()))).value
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+/** The image-independent retry limits of arrivals, from `server.*`. */
+export function retryPolicyOf(deps: Deps): RetryPolicy {
+  const { unresolvableAfterAttempts, unresolvableAfterHours } = deps.config.server
+  return { attempts: unresolvableAfterAttempts, maxAgeMs: unresolvableAfterHours * 3_600_000 }
 }

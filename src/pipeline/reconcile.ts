@@ -4,6 +4,7 @@
  * by someone else). Cheap when nothing changed: HEAD requests and no writes.
  */
 import type { ImageConfig } from '../config.ts'
+import { isFailingVersion } from '../core/arrival-retry.ts'
 import { markTagUnpushed, type ImageState } from '../core/image-state.ts'
 import { renderSourceReference } from '../core/naming.ts'
 import { formatReference, formatRepositoryName, type RepositoryName } from '../core/reference.ts'
@@ -17,6 +18,8 @@ import { updateState } from '../state/update-state.ts'
  * `full`, its published tags; true when anything changed.
  */
 export async function reconcileVersion(deps: Deps, image: ImageConfig, state: VersionState, options: { full: boolean }): Promise<boolean> {
+  // A version whose every push failed to resolve costs only its due retries (arrival-retry.ts).
+  if (isFailingVersion(state)) return false
   const platforms = image.platforms.filter((p) => options.full || state.arrivals[p.key]?.status !== 'ready')
   const arches = await Promise.all(platforms.map((p) => reconcileArch(deps, image, state, p.key, p.arch)))
   const targets = options.full ? await reconcileTargets(deps, image, state) : []
@@ -29,11 +32,14 @@ async function reconcileArch(deps: Deps, image: ImageConfig, state: VersionState
   const ref = renderSourceReference(image.from, arch, state.version)
   const head = await headOrNothing(deps, ref, ref.tag)
   const source = formatReference(ref)
-  if (!head || (arrival?.source === source && arrival.tagDigest === head)) return false
-  deps.log.info('reconcile found an arch tag the ledger did not have', { image: image.name, version: state.version, source, digest: head })
+  const same = arrival?.source === source
+  // A tag that disappeared is a changed arrival too: resolved again, it fails and ends unresolvable.
+  const gone = head === null && same && arrival.status !== 'unresolvable'
+  if (!gone && (!head || (same && arrival.tagDigest === head))) return false
+  deps.log.info(gone ? 'reconcile found an arch tag gone from the registry' : 'reconcile found an arch tag the ledger did not have', { image: image.name, version: state.version, source, digest: head })
   const now = deps.now().toISOString()
   const result = await updateState<VersionState>(deps.store, versionKey(image.name, state.version), (current) =>
-    current && recordArrival(current, { platform, source, hintDigest: head, receivedAt: now }),
+    current && recordArrival(current, { platform, source, ...(head ? { hintDigest: head } : {}), receivedAt: now }),
   )
   return result.changed
 }
@@ -63,10 +69,11 @@ export async function reconcileMovingTags(deps: Deps, image: ImageConfig): Promi
   await Promise.all(checks)
 }
 
-// A registry error here is not a change: the next sweep asks again.
-async function headOrNothing(deps: Deps, repo: RepositoryName, reference: string): Promise<string | undefined> {
+// The digest, null when the registry says the tag does not exist, undefined when it could not say
+// (a registry error is not a change: the next sweep asks again).
+async function headOrNothing(deps: Deps, repo: RepositoryName, reference: string): Promise<string | null | undefined> {
   try {
-    return (await deps.registry.headManifest(repo, reference))?.digest
+    return (await deps.registry.headManifest(repo, reference))?.digest ?? null
   } catch (error) {
     deps.log.warn('reconcile could not check a tag', { repository: formatRepositoryName(repo), reference, error })
     return undefined

@@ -13,6 +13,7 @@ import { formatPlatform, isSamePlatform, type Platform } from '../core/platform.
 import { parseReference, type RepositoryName } from '../core/reference.ts'
 import type { Arrival, Resolution } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
+import { RegistryError } from '../registry/errors.ts'
 import type { Manifest } from '../registry/registry-client.ts'
 import { copyChild } from './copy-child.ts'
 import { pickHintedBlobs, startEarlyWork, type EarlyWork } from './early-work.ts'
@@ -22,7 +23,7 @@ import { pickHintedBlobs, startEarlyWork, type EarlyWork } from './early-work.ts
 const REFERENCE_TYPE = 'vnd.docker.reference.type'
 const REFERENCE_DIGEST = 'vnd.docker.reference.digest'
 
-type ArrivalView = Pick<Arrival, 'source' | 'hintDigest' | 'hintBlobs' | 'previous'>
+type ArrivalView = Pick<Arrival, 'source' | 'hintDigest' | 'hintBlobs' | 'previous' | 'attempts'>
 
 /** Resolves one arrival of `version` and, when it is sound, copies it into every target. */
 export async function resolveArrival(deps: Deps, image: ImageConfig, expected: ImagePlatform, version: string, arrival: ArrivalView): Promise<Resolution> {
@@ -31,12 +32,8 @@ export async function resolveArrival(deps: Deps, image: ImageConfig, expected: I
   const repo: RepositoryName = { registry: ref.registry, repository: ref.repository }
   // One token per registry for the whole publish: every arch's source repository and every target.
   deps.registry.declareAccess?.({ pull: [repo, ...sourceRepositories(image)], push: image.targets })
-  // Distribution notifies a push by tag before the tag link is written (seen with 2.8: a GET of the
-  // tag right after the event answers 404 MANIFEST_UNKNOWN; registry/handlers/manifests.go puts the
-  // manifest, which fires the event, then tags it). The event's digest names the same content, and
-  // GET by digest verifies it, so use it when the source gave one; older events are dropped by
-  // their timestamps, and the sweep re-checks the tag itself.
-  const top = await deps.registry.getManifest(repo, arrival.hintDigest ?? ref.tag)
+  // Only a first attempt can race the tag link; a retry reads the tag once.
+  const top = await readTag(deps, repo, ref.tag, arrival.attempts ? undefined : arrival.hintDigest)
   // The tag still names what was verified and copied last time (Docker Hub redeliveries carry no digest).
   if (arrival.previous?.tagDigest === top.digest) return { kind: 'ready', child: arrival.previous }
   // Hints are the sender's word: only blobs the verified manifest itself names are copied early.
@@ -54,6 +51,39 @@ export async function resolveArrival(deps: Deps, image: ImageConfig, expected: I
     ...(Object.keys(verified.annotations).length > 0 ? { imageAnnotations: verified.annotations } : {}),
   }
   return { kind: 'ready', child }
+}
+
+// Distribution notifies a push by tag before the tag link is written (seen with 2.8: a GET of the
+// tag right after the event answers 404 MANIFEST_UNKNOWN, or the previous digest for a rebuild;
+// registry/handlers/manifests.go puts the manifest, which fires the event, then tags it).
+const TAG_LINK_WAITS_MS = [100, 400]
+
+/**
+ * Reads what `tag` names in the registry: the event's digest is only a hint, so a delivery naming a
+ * tag that was never pushed, or a digest the tag does not name, cannot publish that content. While
+ * the tag is absent or names another digest than `hint`, it is asked again a moment later; then
+ * the tag wins (it moved on since the event), and an absent tag fails the attempt (retried later).
+ */
+async function readTag(deps: Deps, repo: RepositoryName, tag: string, hint: string | undefined): Promise<Manifest> {
+  const first = await getOrAbsent(deps, repo, tag)
+  if (first.manifest && (hint === undefined || first.manifest.digest === hint)) return first.manifest
+  let named = first.manifest?.digest
+  for (const ms of hint === undefined ? [] : TAG_LINK_WAITS_MS) {
+    await new Promise((resolve) => setTimeout(resolve, ms))
+    named = (await deps.registry.headManifest(repo, tag))?.digest
+    if (named === hint) break
+  }
+  if (named === undefined) throw first.error ?? new RegistryError({ reason: 'http', method: 'HEAD', url: `${repo.registry}/${repo.repository}:${tag}`, detail: 'tag not found', status: 404 })
+  return named === first.manifest?.digest ? first.manifest : deps.registry.getManifest(repo, named)
+}
+
+async function getOrAbsent(deps: Deps, repo: RepositoryName, tag: string): Promise<{ manifest?: Manifest; error?: unknown }> {
+  try {
+    return { manifest: await deps.registry.getManifest(repo, tag) }
+  } catch (error) {
+    if (error instanceof RegistryError && error.status === 404) return { error }
+    throw error
+  }
 }
 
 function sourceRepositories(image: ImageConfig): RepositoryName[] {

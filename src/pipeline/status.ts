@@ -11,7 +11,7 @@ import { InvalidPayloadError } from '../errors.ts'
 import { imageKey, listKeys, parseRecentKey, recentPrefix, versionKey, versionPrefix } from '../state/store.ts'
 import { loadSweepRecord, type SweepRecord } from './sweep-record.ts'
 
-export type VersionStatusState = 'waiting' | 'stale' | 'publishing' | 'published' | 'partial' | 'refused'
+export type VersionStatusState = 'waiting' | 'stale' | 'unresolvable' | 'publishing' | 'published' | 'partial' | 'refused'
 
 /** Which part of the status to build: one image, one version, at most `limit` versions per image (the newest). */
 export interface StatusQuery {
@@ -80,22 +80,43 @@ export function formatVersionStatus(state: VersionState, image: ImageConfig) {
     arrived,
     arrivedAt,
     ...details(decision, state),
+    ...failingArrivals(state),
     ...(state.expired ? { deadline: state.expired } : {}),
     ...(publication ? { published: { digest: publication.digest, mediaType: publication.mediaType, tags: publication.tags, targets: publication.targets, partial: publication.partial, at: publication.at } } : {}),
-    ...(state.failure ? { lastError: state.failure } : {}),
+    ...lastErrorOf(state),
     updatedAt: state.updatedAt,
   }
 }
 
 function stateOf(decision: VersionDecision): VersionStatusState {
   if (decision.kind === 'ready') return 'publishing'
+  if ((decision.kind === 'waiting' || decision.kind === 'stale') && decision.unresolvable.length > 0) return 'unresolvable'
   if (decision.kind === 'published') return decision.publication.partial ? 'partial' : 'published'
   return decision.kind
 }
 
 function details(decision: VersionDecision, state: VersionState): Record<string, unknown> {
-  if (decision.kind === 'waiting' || decision.kind === 'stale') return { missing: decision.missing, pending: decision.pending }
+  if (decision.kind === 'waiting' || decision.kind === 'stale') return { missing: decision.missing, pending: decision.pending, ...(decision.unresolvable.length > 0 ? { unresolvable: decision.unresolvable } : {}) }
   if (decision.kind === 'published' && decision.publication.partial) return { missing: state.expected.filter((p) => !state.arrivals[p]?.child) }
   if (decision.kind === 'refused') return { refused: decision.refusals, reason: decision.refusals.map((r) => `${r.platform}: ${r.reason}`).join('; ') }
   return {}
+}
+
+// Arrivals that failed to resolve: retried with backoff (`retryAt`) or given up (`unresolvable`).
+function failingArrivals(state: VersionState): { attempts?: Record<string, { attempts: number; lastError: string; retryAt?: string; unresolvable: boolean }> } {
+  const failing = Object.entries(state.arrivals).filter(([, a]) => a.attempts !== undefined && (a.status === 'pending' || a.status === 'unresolvable'))
+  if (failing.length === 0) return {}
+  return {
+    attempts: Object.fromEntries(
+      failing.map(([platform, a]) => [platform, { attempts: a.attempts ?? 0, lastError: a.reason ?? '', ...(a.retryAt ? { retryAt: a.retryAt } : {}), unresolvable: a.status === 'unresolvable' }]),
+    ),
+  }
+}
+
+// The version's own failure (a publish), else the newest failed arrival's.
+function lastErrorOf(state: VersionState): { lastError?: { message: string; at?: string; attempts: number; platform?: string } } {
+  if (state.failure) return { lastError: state.failure }
+  const failed = Object.entries(state.arrivals).filter(([, a]) => a.attempts !== undefined && a.reason !== undefined)
+  const [platform, arrival] = failed.sort(([, a], [, b]) => (a.receivedAt < b.receivedAt ? 1 : -1))[0] ?? []
+  return arrival ? { lastError: { message: arrival.reason ?? '', attempts: arrival.attempts ?? 0, ...(platform ? { platform } : {}) } } : {}
 }

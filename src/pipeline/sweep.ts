@@ -9,6 +9,7 @@
  * publications and lists tags for versions no webhook announced.
  */
 import type { ImageConfig } from '../config.ts'
+import { isArrivalDue } from '../core/arrival-retry.ts'
 import { decideVersion, expireVersion, type VersionState } from '../core/version-state.ts'
 import { decideVersionTag } from '../core/version-tags.ts'
 import type { Deps } from '../deps.ts'
@@ -70,7 +71,7 @@ async function sweepImage(deps: Deps, image: ImageConfig, report: SweepReport, d
     report.versionsChecked++
     const state = (await applyDeadline(deps, image, key, loaded)) ?? loaded
     const changed = await reconcileIfDue(deps, image, state, report.full)
-    const processed = changed || isUnfinished(image, state)
+    const processed = changed || isUnfinished(image, state, deps.now().toISOString())
     if (processed) {
       report.versionsProcessed++
       await processVersion(deps, image, state.version)
@@ -104,7 +105,7 @@ const FRESH_MS = 3_600_000
 // Full: recent or unfinished versions, every arch tag and published tag. Light: only the arch tags
 // a fresh version without a complete publication still lacks.
 async function reconcileIfDue(deps: Deps, image: ImageConfig, state: VersionState, full: boolean): Promise<boolean> {
-  if (full) return (isRecent(deps, state.updatedAt) || isUnfinished(image, state)) && reconcileVersion(deps, image, state, { full: true })
+  if (full) return (isRecent(deps, state.updatedAt) || isUnfinished(image, state, deps.now().toISOString())) && reconcileVersion(deps, image, state, { full: true })
   const incomplete = !state.publication || state.publication.partial
   return isFresh(deps, state.updatedAt) && incomplete && reconcileVersion(deps, image, state, { full: false })
 }
@@ -136,9 +137,12 @@ function isRecent(deps: Deps, at: string): boolean {
   return deps.now().getTime() - Date.parse(at) <= deps.config.server.reconcileWindowHours * 3_600_000
 }
 
-/** True when `state` has unresolved arrivals or is ready to publish. */
-export function isUnfinished(image: ImageConfig, state: VersionState): boolean {
+/** True when `state` has arrivals due to be resolved at `now` or is ready to publish. */
+export function isUnfinished(image: ImageConfig, state: VersionState, now: string): boolean {
   const decision = decideVersion(state, image.targetNames)
   if (decision.kind === 'ready') return true
-  return (decision.kind === 'waiting' || decision.kind === 'stale') && decision.pending.length > 0
+  return (decision.kind === 'waiting' || decision.kind === 'stale') && decision.pending.some((platform) => {
+    const arrival = state.arrivals[platform]
+    return arrival !== undefined && isArrivalDue(arrival, now)
+  })
 }

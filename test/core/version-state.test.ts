@@ -36,9 +36,9 @@ describe('version state', () => {
   const empty = createVersionState('r/app', 'v1', EXPECTED, T)
 
   it('waits until every expected platform has arrived and resolved', () => {
-    expect(decideVersion(empty)).toEqual({ kind: 'waiting', missing: EXPECTED, pending: [] })
+    expect(decideVersion(empty)).toEqual({ kind: 'waiting', missing: EXPECTED, pending: [], unresolvable: [] })
     const one = arrive(empty, 'linux/amd64', 1)
-    expect(decideVersion(one)).toEqual({ kind: 'waiting', missing: ['linux/arm64'], pending: ['linux/amd64'] })
+    expect(decideVersion(one)).toEqual({ kind: 'waiting', missing: ['linux/arm64'], pending: ['linux/amd64'], unresolvable: [] })
     const both = resolve(arrive(resolve(one, 'linux/amd64', 1), 'linux/arm64', 2), 'linux/arm64', 2)
     const decision = decideVersion(both)
     expect(decision.kind).toBe('ready')
@@ -119,7 +119,7 @@ describe('version state', () => {
     const decision = decideVersion(partial)
     expect(decision.kind === 'ready' && decision.partial).toBe(true)
     expect(decision.kind === 'ready' && decision.children.map((c) => c.manifest.digest)).toEqual([d(1)])
-    expect(decideVersion(expireVersion(one, 'stale', 60_000, late)!)).toEqual({ kind: 'stale', missing: ['linux/arm64'], pending: [] })
+    expect(decideVersion(expireVersion(one, 'stale', 60_000, late)!)).toEqual({ kind: 'stale', missing: ['linux/arm64'], pending: [], unresolvable: [] })
     const completed = resolve(arrive(partial, 'linux/arm64', 2), 'linux/arm64', 2)
     const full = decideVersion(completed)
     expect(full.kind === 'ready' && !full.partial && full.children.length === 2).toBe(true)

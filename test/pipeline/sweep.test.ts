@@ -7,16 +7,10 @@ import { imageKey } from '../../src/state/store.ts'
 import { updateState } from '../../src/state/update-state.ts'
 import { buildFakeReferrer, seedFakeReferrer } from '../support/fake-images.ts'
 import { createFakeRegistry } from '../support/fake-registry.ts'
-import { createScenario, HOST, readIndex, scenarioConfig } from '../support/scenario.ts'
+import { createScenario, HOST, readIndex, requestsDuring, scenarioConfig } from '../support/scenario.ts'
 import { createTestApp } from '../support/test-app.ts'
 
 type S = ReturnType<typeof createScenario>
-const requestsDuring = async (s: S, work: () => Promise<unknown>) => {
-  const before = s.registry.requests.length
-  await work()
-  await s.test.idle()
-  return s.registry.requests.slice(before).map((r) => `${r.method} ${r.path}`)
-}
 const publishSuffix = async (s: S, version: string) => {
   await s.push('demo/suffix', `${version}-amd64`, 'linux/amd64')
   await s.push('demo/suffix', `${version}-arm64`, 'linux/arm64')

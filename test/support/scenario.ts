@@ -74,3 +74,11 @@ export function readIndex(registry: FakeRegistry, repository: string, reference:
   const stored = registry.getManifest(repository, reference)
   return stored ? { ...JSON.parse(new TextDecoder().decode(stored.bytes)), storedMediaType: stored.mediaType } : undefined
 }
+
+/** The registry requests (`METHOD /path`) made while `work` and the deferred work it started ran. */
+export async function requestsDuring(s: Scenario, work: () => Promise<unknown>): Promise<string[]> {
+  const before = s.registry.requests.length
+  await work()
+  await s.test.idle()
+  return s.registry.requests.slice(before).map((r) => `${r.method} ${r.path}`)
+}
