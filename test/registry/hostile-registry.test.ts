@@ -105,10 +105,13 @@ describe('parseChallenge on hostile headers', () => {
     ['a long run of token characters', `Bearer ${'a'.repeat(8000)}`],
     ['many unterminated quotes', `Bearer ${'a="'.repeat(2600)}`],
     ['many keys without values', `Bearer ${'k '.repeat(4000)}`],
-  ])('%s: linear (under 10 ms)', (_, header) => {
-    const started = performance.now()
-    parseChallenge(header)
-    expect(performance.now() - started).toBeLessThan(10)
+  ])('%s: linear (best of 5 under 10 ms; the old pattern took ~180 ms on 8,000 token characters)', (_, header) => {
+    const times = Array.from({ length: 5 }, () => {
+      const started = performance.now()
+      parseChallenge(header)
+      return performance.now() - started
+    })
+    expect(Math.min(...times)).toBeLessThan(10)
   })
 
   it('still reads quoted, escaped and bare parameters, the first of each winning', () => {
