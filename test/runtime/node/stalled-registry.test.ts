@@ -83,9 +83,10 @@ describe('a registry that accepts connections and never answers', () => {
       const versionsOf = async (host: string) => (await status()).images.find((i: any) => i.image === `${host}/demo/app`).versions
       const stalled = await versionsOf(slow.host)
       expect(stalled).toHaveLength(4)
+      // The arch tag is read by its tag (the event's digest is only a hint), so the first GET names the tag.
       for (const version of stalled) {
         expect(version.state).toBe('waiting')
-        expect(JSON.stringify(version)).toMatch(new RegExp(`registry ${slow.host.replace(/\./g, '\\.')} did not answer GET /v2/demo/app-amd64/manifests/sha256:[0-9a-f]{64} within 1 s|registry ${slow.host.replace(/\./g, '\\.')} did not answer within 1 s; not asked again for now`))
+        expect(JSON.stringify(version)).toMatch(new RegExp(`registry ${slow.host.replace(/\./g, '\\.')} did not answer GET /v2/demo/app-amd64/manifests/v1\\.\\d\\.0 within 1 s|registry ${slow.host.replace(/\./g, '\\.')} did not answer within 1 s; not asked again for now`))
       }
       // The registry answers again; after its cool-down the next sweep publishes every version.
       slow.stalled = false
