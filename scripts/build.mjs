@@ -17,11 +17,14 @@ await Promise.all([
   // The server inlines its dependencies: one module to load instead of hundreds of files costs
   // about 10 MB less resident memory (measured by the bench's RSS rows).
   build({ ...common, entryPoints: { node: 'src/runtime/node/main.ts' } }),
+  // The `manifest-hook` CLI (bin/manifest-hook.mjs loads it): the server and the one-shot verbs.
+  build({ ...common, entryPoints: { cli: 'src/runtime/node/cli/cli-main.ts' } }),
   // The bench runs tools (autocannon) from node_modules as they are.
   build({ ...common, entryPoints: { bench: 'bench/bench.ts' }, packages: 'external' }),
 ])
 assertOneByteSource('dist/node.mjs')
-if (!quiet) console.log(`built 2 bundles in ${Math.round(performance.now() - started)} ms`)
+assertOneByteSource('dist/cli.mjs')
+if (!quiet) console.log(`built 3 bundles in ${Math.round(performance.now() - started)} ms`)
 
 function assertOneByteSource(path) {
   const wide = /[^\u0000-\u00ff]/.exec(readFileSync(path, 'utf8'))

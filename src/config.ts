@@ -67,8 +67,10 @@ export interface AppConfig {
   warnings: string[]
 }
 
-const configSchema = z
+export const configSchema = z
   .object({
+    // The JSON Schema editors complete and check the file with (schema/config.schema.json); ignored here.
+    $schema: z.string().optional(),
     server: z
       .object({
         host: z.string().default('127.0.0.1'),

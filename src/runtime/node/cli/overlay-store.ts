@@ -1,0 +1,45 @@
+/**
+ * A StateStore that reads through to another and keeps its own writes in memory: `publish
+ * --dry-run` runs the real pipeline over the real ledger (so `latest` is decided as the server
+ * would) and leaves the state file untouched.
+ */
+import { listKeys, type ListPage, type SaveResult, type StateStore, type Versioned } from '../../../state/store.ts'
+
+type Written = { json: string; version: number } | 'deleted'
+
+/** Reads from `base` until a key is written or deleted; neither reaches `base`. */
+export function createOverlayStore(base: StateStore): StateStore {
+  const written = new Map<string, Written>()
+  const load = async (key: string): Promise<Versioned | undefined> => {
+    const own = written.get(key)
+    if (own === 'deleted') return undefined
+    return own ? { value: JSON.parse(own.json), version: own.version } : base.load(key)
+  }
+  return {
+    load,
+    async save(key, value, expectedVersion): Promise<SaveResult> {
+      const current = (await load(key))?.version ?? 0
+      if (current !== expectedVersion) return { ok: false, reason: 'conflict' }
+      written.set(key, { json: JSON.stringify(value), version: current + 1 })
+      return { ok: true, version: current + 1 }
+    },
+    async delete(key, expectedVersion): Promise<SaveResult> {
+      if (expectedVersion === 0 || (await load(key))?.version !== expectedVersion) return { ok: false, reason: 'conflict' }
+      written.set(key, 'deleted')
+      return { ok: true, version: 0 }
+    },
+    async list(prefix, options = {}): Promise<ListPage> {
+      const { descending = false, from, after, limit } = options
+      const keys = new Set(await listKeys(base, prefix, { descending, ...(from === undefined ? {} : { from }) }))
+      for (const [key, own] of written) if (key.startsWith(prefix)) own === 'deleted' ? keys.delete(key) : keys.add(key)
+      const inRange = (key: string) =>
+        (from === undefined || (descending ? key <= from : key >= from)) && (after === undefined || (descending ? key < after : key > after))
+      const sorted = [...keys].filter(inRange).sort()
+      if (descending) sorted.reverse()
+      if (limit === undefined || sorted.length <= limit) return { keys: sorted }
+      const page = sorted.slice(0, limit)
+      return { keys: page, ...(page.length > 0 ? { next: page[page.length - 1] as string } : {}) }
+    },
+    close: () => base.close?.() ?? Promise.resolve(),
+  }
+}
