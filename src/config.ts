@@ -84,7 +84,7 @@ export const configSchema = z
         adminToken: secretInput.optional(),
         publicStatus: z.boolean().default(false),
         requestTimeoutSeconds: z.number().int().min(1).max(600).default(10),
-        maxConnections: z.number().int().min(1).default(1024),
+        maxConnections: z.number().int().min(1).default(256),
         registryTimeoutSeconds: z.number().min(0.1).max(600).default(10),
         registryDeadlineSeconds: z.number().min(0.1).max(3600).default(30),
         registryConcurrency: z.number().int().min(1).max(256).default(8),

@@ -9,16 +9,19 @@ export type Challenge =
   | { scheme: 'basic' }
   | { scheme: 'bearer'; realm: string; service?: string; scopes: string[]; error?: string }
 
-const PARAM = /([A-Za-z0-9_.-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g
+// Longer challenges are not from a registry we can work with; the cap bounds the parse.
+const MAX_CHALLENGE_CHARS = 8192
+const TOKEN_CHAR = /[A-Za-z0-9_.-]/
 
 /** Parses the first challenge of a `WWW-Authenticate` header value. */
 export function parseChallenge(header: string | null | undefined): Challenge | undefined {
-  const match = /^\s*([A-Za-z]+)\s*(.*)$/s.exec(header ?? '')
+  if (!header || header.length > MAX_CHALLENGE_CHARS) return undefined
+  const match = /^\s*([A-Za-z]+)(?:\s+|$)/.exec(header)
   if (!match) return undefined
   const scheme = match[1]!.toLowerCase()
   if (scheme === 'basic') return { scheme: 'basic' }
   if (scheme !== 'bearer') return undefined
-  const params = parseParams(match[2]!)
+  const params = parseParams(header.slice(match[0].length))
   if (!params.realm) return undefined
   return {
     scheme: 'bearer',
@@ -30,10 +33,36 @@ export function parseChallenge(header: string | null | undefined): Challenge | u
   }
 }
 
+// `key=value, key="quoted \" value"` (RFC 7235 auth-param), scanned once from left to right; the
+// first occurrence of a key wins.
 function parseParams(text: string): Record<string, string> {
-  const params: Record<string, string> = {}
-  for (const [, key, quoted, bare] of text.matchAll(PARAM)) {
-    params[key!.toLowerCase()] ??= quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : (bare ?? '')
+  const params: Record<string, string> = Object.create(null)
+  let i = 0
+  const skip = (chars: string) => {
+    while (i < text.length && chars.includes(text[i]!)) i++
+  }
+  while (i < text.length) {
+    skip(' \t,')
+    const keyStart = i
+    while (i < text.length && TOKEN_CHAR.test(text[i]!)) i++
+    const key = text.slice(keyStart, i).toLowerCase()
+    skip(' \t')
+    if (key === '' || text[i] !== '=') {
+      while (i < text.length && text[i] !== ',') i++
+      continue
+    }
+    i++
+    skip(' \t')
+    let value = ''
+    if (text[i] === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) value += text[i] === '\\' && i + 1 < text.length ? text[++i] : text[i]
+      i++
+    } else {
+      const start = i
+      while (i < text.length && !', \t'.includes(text[i]!)) i++
+      value = text.slice(start, i)
+    }
+    params[key] ??= value
   }
   return params
 }

@@ -27,6 +27,8 @@ export interface Authenticator {
 // Repositories one token request asks for at most (beyond what the call itself needs): a publish
 // names a few (arch sources, targets); the token URL stays far below server limits.
 const MAX_TOKEN_RESOURCES = 16
+// A token request (its body included) ends by the caller's deadline, and within this in any case.
+const MAX_TOKEN_WAIT_MS = 60_000
 
 interface HostAuth {
   scheme?: 'basic' | 'bearer'
@@ -80,7 +82,7 @@ async function sendAuthenticated(context: Context, endpoint: RegistryEndpoint, r
   let answeredChallenge = false
   let replacedToken = false
   for (;;) {
-    const response = await context.send(withAuthorization(request, used))
+    const response = await sendDroppingBadTokens(context, host, request, used)
     if (response.status !== 401) return response
     const challenge = parseChallenge(response.headers.get('www-authenticate'))
     if (used?.token) host.tokens.drop(used.token)
@@ -95,6 +97,19 @@ async function sendAuthenticated(context: Context, endpoint: RegistryEndpoint, r
     // Only a refused token forces a new request; a first challenge shares a token that a
     // concurrent first request is already fetching, when it covers this need.
     used = await authorize(context, endpoint, host, need, request, used?.token !== undefined)
+  }
+}
+
+// A token that the request could not carry (a CR/LF in it makes fetch throw) or that the registry
+// answered with 400/403 is forgotten, so that the next call asks for a new one instead of reusing it.
+async function sendDroppingBadTokens(context: Context, host: HostAuth, request: AuthRequest, used: Used | undefined): Promise<Response> {
+  try {
+    const response = await context.send(withAuthorization(request, used))
+    if (used?.token && (response.status === 400 || response.status === 403)) host.tokens.drop(used.token)
+    return response
+  } catch (error) {
+    if (used?.token) host.tokens.drop(used.token)
+    throw error
   }
 }
 
@@ -155,7 +170,9 @@ async function obtainToken(
   const obtainedAt = context.now()
   const deadline = request.deadline ?? Number.POSITIVE_INFINITY
   context.log.debug('registry token requested', { registry: endpoint.host, scopes: formatScopes(scopes) })
-  const promise = fetchToken(context.send, endpoint, realm, formatScopes(scopes), deadline).then((issued) =>
+  // Its own signal, not the operation's: concurrent calls share this request, and one call's end must not fail the others.
+  const signal = AbortSignal.timeout(Math.ceil(Math.max(1, Math.min(deadline - obtainedAt, MAX_TOKEN_WAIT_MS))))
+  const promise = fetchToken(context.send, endpoint, realm, formatScopes(scopes), deadline, signal).then((issued) =>
     host.tokens.add(issued.value, scopes, obtainedAt, issued.lifetimeMs),
   )
   const entry = { scopes, promise }

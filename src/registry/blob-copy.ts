@@ -7,11 +7,12 @@ import { isNonDistributable } from '../core/media-types.ts'
 import type { RepositoryName } from '../core/reference.ts'
 import { pullScope, pushScope } from './auth-challenge.ts'
 import { discardBody } from './body.ts'
-import { appendQuery, buildRegistryUrl, resolveLocation } from './endpoint.ts'
+import { appendQuery, buildRegistryUrl, isRegistryOrigin, resolveLocation, type RegistryEndpoint } from './endpoint.ts'
 import { isTemporaryRegistryError, RegistryError } from './errors.ts'
 import { openBlob } from './blobs.ts'
 import type { BlobCopyOutcome } from './registry-client.ts'
 import { expectStatus, type RequestContext } from './request-context.ts'
+import { computeBackoff } from './transport.ts'
 
 type MountResult = { kind: 'mounted' } | { kind: 'session'; location: URL } | { kind: 'declined' }
 
@@ -101,7 +102,7 @@ async function streamCopy(
       await uploadOnce(context, from, to, blob, deadline, session ?? (await openSession(context, to, deadline)))
       return 'copied'
     } catch (error) {
-      const delay = Math.min(context.retry.baseDelayMs * 2 ** (attempt - 1), context.retry.maxDelayMs)
+      const delay = computeBackoff(context.retry, attempt)
       const retry = isTemporaryRegistryError(error) && attempt < context.retry.attempts && context.now() + delay <= deadline
       if (!retry) throw error
       context.log.warn('blob copy retried', { digest: blob.digest, to: to.repository, attempt, delayMs: delay })
@@ -130,8 +131,9 @@ async function uploadOnce(
   deadline: number,
   session: URL,
 ): Promise<void> {
-  const source = await openBlob(context, from, blob.digest, deadline)
   const endpoint = context.endpoint(to, 'PUT')
+  requireRegistryOrigin(endpoint, session)
+  const source = await openBlob(context, from, blob.digest, deadline)
   const url = appendQuery(session, 'digest', blob.digest)
   const headers = { 'Content-Type': 'application/octet-stream', 'Content-Length': String(blob.size) }
   const body = source.response.body ?? new Uint8Array()
@@ -143,4 +145,16 @@ async function uploadOnce(
   } finally {
     await discardBody(source.response)
   }
+}
+
+// An upload session elsewhere would receive our credentials and the blob: refused (distribution,
+// Harbor, ECR, GAR and Docker Hub all answer with a Location on the registry itself).
+function requireRegistryOrigin(endpoint: RegistryEndpoint, session: URL): void {
+  if (isRegistryOrigin(endpoint, session)) return
+  throw new RegistryError({
+    reason: 'http',
+    method: 'PUT',
+    url: `${session.origin}${session.pathname}`,
+    detail: `the upload Location is not on registry "${endpoint.host}" (${endpoint.base.origin}); refused`,
+  })
 }

@@ -3,7 +3,7 @@
  * and a retryability flag; plus the one place that decides which statuses and codes are temporary.
  */
 import { AppError } from '../errors.ts'
-import { redactUrl } from '../log.ts'
+import { clipText, redactUrl } from '../log.ts'
 import { readPrefix } from './body.ts'
 
 /** Why a registry call failed. */
@@ -15,6 +15,7 @@ export type RegistryErrorReason =
   | 'not-configured'
   | 'realm-refused'
   | 'unauthorized'
+  | 'timeout'
 
 /** What a RegistryError is built from; `detail` is the text after `METHOD url: `. */
 export interface RegistryErrorInit {
@@ -26,6 +27,8 @@ export interface RegistryErrorInit {
   ociCodes?: string[]
   temporary?: boolean
   cause?: unknown
+  /** The whole message, when `METHOD url: detail` does not read well (timeouts name the registry first). */
+  message?: string
 }
 
 /** A failed registry call; its message and fields never contain credentials. */
@@ -39,7 +42,7 @@ export class RegistryError extends AppError {
   readonly temporary: boolean
   constructor(init: RegistryErrorInit) {
     const url = redactUrl(String(init.url))
-    super(`${init.method} ${url}: ${init.detail}`, init.cause === undefined ? undefined : { cause: init.cause })
+    super(init.message === undefined ? `${init.method} ${url}: ${init.detail}` : redactUrl(init.message), init.cause === undefined ? undefined : { cause: init.cause })
     this.reason = init.reason
     if (init.status !== undefined) this.status = init.status
     this.ociCodes = init.ociCodes ?? []
@@ -105,6 +108,9 @@ export function parseOciErrors(bytes: Uint8Array): OciDiagnostic[] {
   }
 }
 
+const MAX_DIAGNOSTICS = 20
+const MAX_DETAIL_CHARS = 500
+
 /** Builds the RegistryError for an unexpected response, reading its OCI error body (capped). */
 export async function readRegistryError(
   response: Response,
@@ -116,8 +122,9 @@ export async function readRegistryError(
   const diagnostics = parseOciErrors(bytes)
   const codes = diagnostics.map((d) => d.code)
   // distribution repeats an entry per missing child; one line per distinct problem is enough.
-  const summary = [...new Set(diagnostics.map((d) => [d.code, d.message].filter(Boolean).join(' ')))].join('; ')
-  const detail = `${response.status} ${summary || response.statusText || 'HTTP error'}`.trim()
+  const summary = [...new Set(diagnostics.slice(0, MAX_DIAGNOSTICS).map((d) => [d.code, d.message].filter(Boolean).join(' ')))].join('; ')
+  // A registry's text goes into logs and /status: a prefix says enough.
+  const detail = clipText(`${response.status} ${summary || response.statusText || 'HTTP error'}`.trim(), MAX_DETAIL_CHARS)
   return new RegistryError({
     reason,
     method,

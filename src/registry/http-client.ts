@@ -4,6 +4,7 @@
  */
 import type { RegistryOptions } from '../config.ts'
 import { computeDigest } from '../core/digest.ts'
+import type { RepositoryName } from '../core/reference.ts'
 import { silentLogger, type Logger } from '../log.ts'
 import { pullScope, pushScope } from './auth-challenge.ts'
 import { copyBlob } from './blob-copy.ts'
@@ -12,7 +13,8 @@ import { getManifest, headManifest, putManifest } from './manifests.ts'
 import type { RegistryClient } from './registry-client.ts'
 import { listReferrers } from './referrers.ts'
 import { listTags } from './tags.ts'
-import { createRequestContext, retryBodyCuts } from './request-context.ts'
+import { createRegistryGates } from './registry-gates.ts'
+import { createRequestContext, retryBodyCuts, runOperation, type RequestContext } from './request-context.ts'
 
 /** Everything the client needs from its runtime. */
 export interface RegistryClientOptions {
@@ -22,7 +24,12 @@ export interface RegistryClientOptions {
   registries: Record<string, RegistryOptions>
   userAgent?: string
   log?: Logger
+  /** `deadlineMs`: how long one operation may take in all (server.registryDeadlineSeconds). */
   retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number; deadlineMs?: number }
+  /** How long one request may wait for response headers (server.registryTimeoutSeconds); default 10 s. */
+  attemptTimeoutMs?: number
+  /** Requests waiting for an answer from one host at most (server.registryConcurrency); default 8. */
+  concurrency?: number
   sleep?: (ms: number) => Promise<void>
   /** Millisecond clock for token expiry, Retry-After dates and deadlines. */
   now?: () => number
@@ -38,27 +45,43 @@ export type HttpRegistryClient = Required<Pick<RegistryClient, 'declareAccess'>>
 
 const DEFAULT_RETRY = { attempts: 4, baseDelayMs: 200, maxDelayMs: 5000, deadlineMs: 30_000 }
 const MAX_TAGS = 100_000
+const DEFAULT_ATTEMPT_TIMEOUT_MS = 10_000
+const DEFAULT_CONCURRENCY = 8
+// A streamed copy may take longer than the deadline by its size at this rate (a 1 GiB layer: +68 min).
+const MIN_COPY_BYTES_PER_SECOND = 256 * 1024
 
 /** Creates a registry client; every method throws RegistryError on failure. */
 export function createRegistryClient(options: RegistryClientOptions): HttpRegistryClient {
+  const now = options.now ?? Date.now
+  const attemptTimeoutMs = options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS
   const context = createRequestContext(options.registries, {
     fetch: options.fetch,
     userAgent: options.userAgent ?? 'manifest-hook/0.1',
     retry: { ...DEFAULT_RETRY, ...options.retry },
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-    now: options.now ?? Date.now,
+    now,
     log: options.log ?? silentLogger,
     digest: options.computeDigest ?? computeDigest,
+    attemptTimeoutMs,
+    gates: createRegistryGates({ limit: options.concurrency ?? DEFAULT_CONCURRENCY, cooldownMs: attemptTimeoutMs, now }),
   })
   const noReferrersApi = new Set<string>()
+  // Every method is one operation under one deadline; GETs whose body is cut off are retried within it.
+  const get = <T>(repo: RepositoryName, path: string, call: (op: RequestContext) => Promise<T>) =>
+    runOperation(context, { host: repo.registry, method: 'GET', path: `/v2/${repo.repository}/${path}` }, 0, (op) =>
+      retryBodyCuts(op, 'GET', `${repo.registry}/${repo.repository}/${path}`, () => call(op)),
+    )
+  const other = <T>(method: string, repo: RepositoryName, path: string, call: (op: RequestContext) => Promise<T>, extraMs = 0) =>
+    runOperation(context, { host: repo.registry, method, path: `/v2/${repo.repository}/${path}` }, extraMs, call)
   return {
-    getManifest: (repo, reference) => retryBodyCuts(context, 'GET', `${repo.registry}/${repo.repository}/manifests/${reference}`, () => getManifest(context, repo, reference)),
-    headManifest: (repo, reference) => headManifest(context, repo, reference),
-    putManifest: (repo, reference, manifest, putOptions) => putManifest(context, repo, reference, manifest, putOptions),
-    getBlob: (repo, digest, maxBytes) => retryBodyCuts(context, 'GET', `${repo.registry}/${repo.repository}/blobs/${digest}`, () => getBlob(context, repo, digest, maxBytes)),
-    copyBlob: (from, to, blob) => copyBlob(context, from, to, blob),
-    listReferrers: (repo, digest) => retryBodyCuts(context, 'GET', `${repo.registry}/${repo.repository}/referrers/${digest}`, () => listReferrers(context, noReferrersApi, repo, digest)),
-    listTags: (repo) => retryBodyCuts(context, 'GET', `${repo.registry}/${repo.repository}/tags/list`, () => listTags(context, repo, MAX_TAGS)),
+    getManifest: (repo, reference) => get(repo, `manifests/${reference}`, (op) => getManifest(op, repo, reference)),
+    headManifest: (repo, reference) => other('HEAD', repo, `manifests/${reference}`, (op) => headManifest(op, repo, reference)),
+    putManifest: (repo, reference, manifest, putOptions) => other('PUT', repo, `manifests/${reference}`, (op) => putManifest(op, repo, reference, manifest, putOptions)),
+    getBlob: (repo, digest, maxBytes) => get(repo, `blobs/${digest}`, (op) => getBlob(op, repo, digest, maxBytes)),
+    copyBlob: (from, to, blob) =>
+      other('PUT', to, `blobs/${blob.digest}`, (op) => copyBlob(op, from, to, blob), (Math.max(0, blob.size) / MIN_COPY_BYTES_PER_SECOND) * 1000),
+    listReferrers: (repo, digest) => get(repo, `referrers/${digest}`, (op) => listReferrers(op, noReferrersApi, repo, digest)),
+    listTags: (repo) => get(repo, 'tags/list', (op) => listTags(op, repo, MAX_TAGS)),
     declareAccess: (plan) => {
       for (const repo of plan.pull ?? []) context.auth.declare(repo.registry, [pullScope(repo.repository)])
       for (const repo of plan.push ?? []) context.auth.declare(repo.registry, [pushScope(repo.repository)])

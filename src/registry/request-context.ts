@@ -1,6 +1,6 @@
 /**
  * What every client operation shares: configured endpoints, the request stack
- * (transport -> auth -> manual redirects), deadlines and the status check.
+ * (transport -> auth -> manual redirects), the operation deadline and the status check.
  */
 import type { RegistryOptions } from '../config.ts'
 import type { RepositoryName } from '../core/reference.ts'
@@ -9,14 +9,15 @@ import { createAuthenticator, type AuthRequest, type Authenticator } from './aut
 import { BodyCutError, discardBody } from './body.ts'
 import { isRegistryOrigin, resolveEndpoint, resolveLocation, type RegistryEndpoint } from './endpoint.ts'
 import { readRegistryError, RegistryError } from './errors.ts'
-import { createTransport, type RetryPolicy, type Send, type TransportOptions } from './transport.ts'
+import { formatSeconds } from './registry-gates.ts'
+import { computeBackoff, createTransport, type RetryPolicy, type Send, type TransportOptions } from './transport.ts'
 
 /** The shared state of one registry client. */
 export interface RequestContext {
   endpoint(name: RepositoryName, method: string): RegistryEndpoint
   /** Sends with authentication; GET/HEAD redirects are followed, credentials only to the registry. */
   send(endpoint: RegistryEndpoint, request: AuthRequest): Promise<Response>
-  /** Returns the absolute deadline for an operation starting now. */
+  /** Returns the absolute deadline for an operation starting now (inside `runOperation`: that operation's). */
   deadline(): number
   auth: Authenticator
   retry: RetryPolicy
@@ -70,6 +71,44 @@ function withoutScopes(request: AuthRequest) {
   return rest
 }
 
+/** Names an operation in its timeout error: `registry <host> did not finish <method> <path> within 30 s`. */
+export interface OperationLabel {
+  host: string
+  method: string
+  path: string
+}
+
+/**
+ * Runs one client operation (every request, retry, token and body read it makes) under one
+ * deadline, `retry.deadlineMs` plus `extraMs` from now: at the deadline its requests are aborted,
+ * bodies included, and it fails with a temporary RegistryError 'timeout'.
+ */
+export async function runOperation<T>(context: RequestContext, label: OperationLabel, extraMs: number, call: (operation: RequestContext) => Promise<T>): Promise<T> {
+  const limit = context.retry.deadlineMs + extraMs
+  const deadline = context.now() + limit
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(new Error('operation deadline')), limit)
+  const { signal } = controller
+  const operation: RequestContext = { ...context, deadline: () => deadline, send: (endpoint, request) => context.send(endpoint, { ...request, signal }) }
+  try {
+    return await call(operation)
+  } catch (error) {
+    if (!signal.aborted) throw error
+    const what = `${label.method} ${label.path}`
+    throw new RegistryError({
+      reason: 'timeout',
+      method: label.method,
+      url: `${label.host}${label.path}`,
+      detail: `not finished within ${formatSeconds(limit)}`,
+      temporary: true,
+      cause: error,
+      message: `registry ${label.host} did not finish ${what} within ${formatSeconds(limit)}`,
+    })
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /**
  * Runs a GET whose body is read after the transport returned, again when that body is cut off
  * mid-way (a reset after the headers): the transport cannot see it, so the whole call is retried,
@@ -82,7 +121,7 @@ export async function retryBodyCuts<T>(context: RequestContext, method: string, 
       return await call()
     } catch (error) {
       if (!(error instanceof BodyCutError)) throw error
-      const delay = Math.min(context.retry.maxDelayMs, context.retry.baseDelayMs * 2 ** (attempt - 1))
+      const delay = computeBackoff(context.retry, attempt)
       if (attempt >= context.retry.attempts || context.now() + delay > deadline) {
         throw new RegistryError({ reason: 'network', method, url, detail: 'the response body ended early', temporary: true, cause: error })
       }

@@ -15,12 +15,15 @@ const MAX_PAGE_BYTES = 4 * 1024 * 1024
 /** Lists every tag of `repo` (at most `maxTags`); a repository that does not exist has none. */
 export async function listTags(context: RequestContext, repo: RepositoryName, maxTags: number): Promise<string[]> {
   const tags: string[] = []
+  const cursors = new Set<string>()
   let last: string | undefined
   for (;;) {
     const page = await fetchPage(context, repo, last)
     tags.push(...page.tags)
-    // Only `last` is taken from the Link header: the next URL is ours, on the configured host.
-    if (page.next === undefined || page.tags.length === 0 || tags.length >= maxTags) return tags.slice(0, maxTags)
+    // Only `last` is taken from the Link header: the next URL is ours, on the configured host. A
+    // cursor seen before would page in a circle: the listing ends there.
+    if (page.next === undefined || page.tags.length === 0 || tags.length >= maxTags || cursors.has(page.next)) return tags.slice(0, maxTags)
+    cursors.add(page.next)
     last = page.next
   }
 }
@@ -56,9 +59,12 @@ function parseTagList(bytes: Uint8Array): string[] | undefined {
 }
 
 // `Link: </v2/<name>/tags/list?n=1000&last=<tag>>; rel="next"`; without `last` in it, the page's last tag.
+// Scanned with indexOf, not a backtracking pattern: the header is the registry's text.
 function nextPage(link: string | null, tags: string[]): { next?: string } {
-  const target = link && /<([^>]*)>\s*;\s*rel="?next"?/.exec(link)?.[1]
-  if (!target) return {}
+  const start = link?.indexOf('<') ?? -1
+  const end = start < 0 ? -1 : link!.indexOf('>', start)
+  if (end < 0 || !/^\s*;\s*rel="?next"?/.test(link!.slice(end + 1, end + 64))) return {}
+  const target = link!.slice(start + 1, end)
   const last = new URL(target, 'http://link.invalid').searchParams.get('last') ?? tags.at(-1)
   return last === undefined ? {} : { next: last }
 }

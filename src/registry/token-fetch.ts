@@ -19,6 +19,10 @@ export interface IssuedToken {
 const DOCKER_HUB_REALM = 'https://auth.docker.io/'
 // "If omitted, a default of 60 seconds should be assumed" (token spec, "Token Response Fields").
 const DEFAULT_LIFETIME_S = 60
+// Whatever a token server states, a token is asked for again after an hour (distribution issues 5 min).
+const MAX_LIFETIME_S = 3600
+// A token goes into an Authorization header: visible ASCII only (RFC 6750 b64token is stricter), bounded.
+const TOKEN_TEXT = /^[\x21-\x7e]{1,8192}$/
 
 /** Returns the realm URL when it may receive this registry's credentials; throws 'realm-refused'. */
 export function checkRealm(endpoint: RegistryEndpoint, realm: string, method: string): URL {
@@ -36,7 +40,8 @@ export function checkRealm(endpoint: RegistryEndpoint, realm: string, method: st
 
 function isAllowedRealm(endpoint: RegistryEndpoint, realm: URL): boolean {
   if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && endpoint.options.insecure)) return false
-  if (realm.hostname === endpoint.base.hostname) return true
+  // The registry's own host and port (a port is another server); https for an http registry is fine.
+  if (realm.host === endpoint.base.host) return true
   if (endpoint.host === DOCKER_HUB && realm.href.startsWith(DOCKER_HUB_REALM)) return true
   return endpoint.options.tokenRealms.some((prefix) => hasPrefix(realm, prefix))
 }
@@ -55,6 +60,7 @@ export async function fetchToken(
   challenge: { realm: string; service?: string },
   scopes: readonly string[],
   deadline: number,
+  signal?: AbortSignal,
 ): Promise<IssuedToken> {
   const url = checkRealm(endpoint, challenge.realm, 'GET')
   if (challenge.service !== undefined) url.searchParams.append('service', challenge.service)
@@ -62,12 +68,18 @@ export async function fetchToken(
   const { username, password } = endpoint.options
   const headers: Record<string, string> = { Accept: 'application/json' }
   if (username && password) headers.Authorization = formatBasic(username.reveal(), password.reveal())
-  const response = await send({ method: 'GET', url, headers, deadline })
-  if (response.status !== 200) {
-    const refused = response.status === 401 || response.status === 403
-    throw await readRegistryError(response, 'GET', url, refused ? 'unauthorized' : 'http')
+  try {
+    const response = await send({ method: 'GET', url, headers, deadline, ...(signal ? { signal } : {}) })
+    if (response.status !== 200) {
+      const refused = response.status === 401 || response.status === 403
+      throw await readRegistryError(response, 'GET', url, refused ? 'unauthorized' : 'http')
+    }
+    return parseTokenResponse(await readCapped(response, ERROR_BODY_LIMIT), url)
+  } catch (error) {
+    if (!signal?.aborted) throw error
+    const message = `token server ${url.host} did not answer for registry ${endpoint.host} in time`
+    throw new RegistryError({ reason: 'timeout', method: 'GET', url, detail: 'no token in time', temporary: true, cause: error, message })
   }
-  return parseTokenResponse(await readCapped(response, ERROR_BODY_LIMIT), url)
 }
 
 function parseTokenResponse(bytes: Uint8Array | undefined, url: URL): IssuedToken {
@@ -82,7 +94,11 @@ function parseTokenResponse(bytes: Uint8Array | undefined, url: URL): IssuedToke
   if (typeof value !== 'string' || value === '') {
     throw new RegistryError({ reason: 'unauthorized', method: 'GET', url, detail: 'token response has no token' })
   }
-  const seconds = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in : DEFAULT_LIFETIME_S
+  if (!TOKEN_TEXT.test(value)) {
+    throw new RegistryError({ reason: 'unauthorized', method: 'GET', url, detail: 'token response has a token that cannot go into a header (control characters, spaces or over 8 KiB)', temporary: true })
+  }
+  const stated = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in : DEFAULT_LIFETIME_S
+  const seconds = Math.min(stated, MAX_LIFETIME_S)
   return { value, lifetimeMs: seconds * 1000 }
 }
 

@@ -1,10 +1,13 @@
 /**
- * The bottom of the client's request stack: injected `fetch` plus User-Agent, manual redirects and
- * retries of temporary failures (exponential backoff with jitter, Retry-After, an overall deadline).
+ * The bottom of the client's request stack: injected `fetch` plus User-Agent, manual redirects,
+ * a per-attempt timeout (no response headers within it: the attempt is abandoned and the host
+ * marked unresponsive), the per-registry gates, and retries of temporary failures (exponential
+ * backoff with jitter, Retry-After, an overall deadline). Web-standard only (AbortController, setTimeout).
  */
-import type { Logger } from '../log.ts'
+import { clipText, type Logger } from '../log.ts'
 import { discardBody, readPrefix } from './body.ts'
 import { ERROR_BODY_LIMIT, hasTemporaryCode, isTemporaryStatus, parseOciErrors, RegistryError } from './errors.ts'
+import { formatSeconds, type RegistryGates } from './registry-gates.ts'
 
 /** One HTTP request as the client layers pass it down. */
 export interface TransportRequest {
@@ -15,6 +18,8 @@ export interface TransportRequest {
   body?: Uint8Array | ReadableStream<Uint8Array>
   /** Absolute time (ms, `now()` clock) after which no retry is started. */
   deadline?: number
+  /** The operation's signal: aborting it abandons the request, its body included. */
+  signal?: AbortSignal
 }
 
 /** Sends one request through a layer of the stack. */
@@ -36,9 +41,12 @@ export interface TransportOptions {
   sleep: (ms: number) => Promise<void>
   now: () => number
   log: Logger
+  /** How long one attempt may wait for the response headers. */
+  attemptTimeoutMs: number
+  gates: RegistryGates
 }
 
-type Attempt = { response: Response; temporary: boolean } | { error: unknown; temporary: boolean }
+type Attempt = { response: Response; temporary: boolean } | { error: unknown; temporary: boolean; final?: boolean }
 
 /** Creates the retrying transport; throws RegistryError 'network' when fetch itself keeps failing. */
 export function createTransport(options: TransportOptions): Send {
@@ -46,9 +54,10 @@ export function createTransport(options: TransportOptions): Send {
     const deadline = request.deadline ?? options.now() + options.retry.deadlineMs
     const replayable = !(request.body instanceof ReadableStream)
     for (let attempt = 1; ; attempt++) {
-      const outcome = await sendOnce(options, request)
+      const outcome = await sendOnce(options, { ...request, deadline })
       const delay = outcome.temporary ? retryDelay(options, attempt, outcome) : Number.POSITIVE_INFINITY
-      const retry = replayable && attempt < options.retry.attempts && options.now() + delay <= deadline
+      const final = 'final' in outcome && outcome.final === true
+      const retry = !final && replayable && attempt < options.retry.attempts && options.now() + delay <= deadline
       if (!retry) return finish(request, outcome)
       if ('response' in outcome) await discardBody(outcome.response)
       const status = 'response' in outcome ? outcome.response.status : 'network error'
@@ -58,19 +67,54 @@ export function createTransport(options: TransportOptions): Send {
   }
 }
 
-async function sendOnce(options: TransportOptions, request: TransportRequest): Promise<Attempt> {
+async function sendOnce(options: TransportOptions, request: TransportRequest & { deadline: number }): Promise<Attempt> {
   const headers = { 'User-Agent': options.userAgent, ...request.headers }
-  const init = { method: request.method, headers, body: request.body ?? null, redirect: 'manual' as const }
   // Streaming request bodies need `duplex: 'half'` (fetch spec; undici and Workers enforce it).
   const streaming = request.body instanceof ReadableStream ? { duplex: 'half' } : {}
+  const host = request.url.host
+  // Waiting for a slot is bounded by the operation's deadline; the attempt's timeout starts with the request.
+  const leave = await options.gates.enter({ host, method: request.method, url: request.url, waitMs: Math.max(1, request.deadline - options.now()) })
+  const limit = Math.max(1, Math.min(options.attemptTimeoutMs, request.deadline - options.now()))
+  const controller = new AbortController()
+  const operation = request.signal
+  // Kept after the headers: the operation's end also abandons the body being read.
+  operation?.addEventListener('abort', () => controller.abort(operation.reason), { once: true })
+  if (operation?.aborted) controller.abort(operation.reason)
+  let timedOut = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    controller.abort(new Error('attempt timed out'))
+  }, limit)
+  const init = { method: request.method, headers, body: request.body ?? null, redirect: 'manual' as const, signal: controller.signal }
   let response: Response
   try {
     response = await options.fetch(request.url, { ...init, ...streaming } as RequestInit)
   } catch (error) {
+    if (operation?.aborted) throw operation.reason
+    if (timedOut) {
+      options.gates.markUnresponsive(host)
+      return { error: timeoutError(request, limit), temporary: true, final: true }
+    }
     // fetch rejects with a TypeError on DNS, connection and TLS failures.
     return { error, temporary: error instanceof TypeError }
+  } finally {
+    clearTimeout(timer)
+    leave()
   }
   return classify(response, request.method)
+}
+
+// "registry 127.0.0.1:5150 did not answer GET /v2/demo/app/manifests/v1 within 10 s"
+function timeoutError(request: TransportRequest, limit: number): RegistryError {
+  const what = `${request.method} ${clipText(request.url.pathname, 200)}`
+  return new RegistryError({
+    reason: 'timeout',
+    method: request.method,
+    url: request.url,
+    detail: `no answer within ${formatSeconds(limit)}`,
+    temporary: true,
+    message: `registry ${request.url.host} did not answer ${what} within ${formatSeconds(limit)}`,
+  })
 }
 
 // An error response is buffered (capped) so that its OCI codes can decide, and callers still read it.
@@ -85,12 +129,18 @@ async function classify(response: Response, method: string): Promise<Attempt> {
 }
 
 function retryDelay(options: TransportOptions, attempt: number, outcome: Attempt): number {
-  const { baseDelayMs, maxDelayMs } = options.retry
   const header = 'response' in outcome ? outcome.response.headers.get('retry-after') : null
-  const requested = header === null ? undefined : parseRetryAfter(header, options.now())
-  if (requested !== undefined) return Math.min(requested, maxDelayMs)
-  const exponential = baseDelayMs * 2 ** (attempt - 1)
-  return Math.min(maxDelayMs, Math.round(exponential * (0.5 + Math.random() / 2)))
+  return computeBackoff(options.retry, attempt, header === null ? undefined : parseRetryAfter(header, options.now()))
+}
+
+/**
+ * The one backoff of the client (transport retries, body cut-offs, streamed copies): what the
+ * server asked for in Retry-After when it did, else exponential with 50-100 % jitter; capped.
+ */
+export function computeBackoff(retry: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>, attempt: number, requestedMs?: number): number {
+  if (requestedMs !== undefined) return Math.min(requestedMs, retry.maxDelayMs)
+  const exponential = retry.baseDelayMs * 2 ** (attempt - 1)
+  return Math.min(retry.maxDelayMs, Math.round(exponential * (0.5 + Math.random() / 2)))
 }
 
 /** Parses `Retry-After` (delta seconds or an HTTP date) into milliseconds from `now`. */
@@ -103,6 +153,7 @@ export function parseRetryAfter(value: string, now: number): number | undefined 
 
 function finish(request: TransportRequest, outcome: Attempt): Response {
   if ('response' in outcome) return outcome.response
+  if (outcome.error instanceof RegistryError) throw outcome.error
   throw new RegistryError({
     reason: 'network',
     method: request.method,

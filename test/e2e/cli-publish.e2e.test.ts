@@ -83,14 +83,29 @@ describeWithTools(['docker-registry', 'skopeo'], 'e2e: manifest-hook publish and
     ].join('\n'))
   }, 30_000)
 
+  it('--dry-run over an existing state file decides latest as the server would, and changes nothing', async () => {
+    for (const arch of ['amd64', 'arm64']) await pushImage(`${app()}-${arch}:v0.9.0`, { platform: `linux/${arch}`, seed: `cli-old-${arch}` })
+    const before = writes().length
+    const result = await run(['publish', app(), 'v0.9.0', '--dry-run'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('tags: v0.9.0; no moving tag moved in ')
+    expect(result.stdout.split('\n').filter((l) => l.startsWith('  tag   '))).toEqual([`  tag   v0.9.0  -> ${app()}  would put`])
+    expect(writes().length).toBe(before)
+    expect((await run(['status'])).stdout).toBe(`${app()}  (latest -> v1.0.0)\n  VERSION  STATE      linux/amd64  linux/arm64\n  v1.0.0   published  ok           ok\n`)
+  }, 30_000)
+
   it('status --url reads a running server; an unreachable one exits 1', async () => {
-    const config = parseConfig({ images: [{ target: app(), from: `${app()}-{arch}:{version}`, platforms: ['linux/amd64', 'linux/arm64'] }], registries: { [registry.host]: { insecure: true } }, server: { sweepIntervalSeconds: 0 } })
+    const config = parseConfig({ images: [{ target: app(), from: `${app()}-{arch}:{version}`, platforms: ['linux/amd64', 'linux/arm64'] }], registries: { [registry.host]: { insecure: true } }, server: { sweepIntervalSeconds: 0, adminToken: 'admin' } })
     const server = await startNodeServer({ config, dataPath: join(dir, '.manifest-hook/state.db'), port: 0, log: silentLogger })
     try {
-      const result = await run(['status', app(), '--url', server.url, '--version', 'v1.0.0'])
+      const closed = await run(['status', '--url', server.url])
+      expect(closed.code).toBe(1)
+      expect(closed.stderr).toMatch(/^error: GET \/status answered 401 \(set MANIFEST_HOOK_ADMIN_TOKEN\): /)
+      const asAdmin = (argv: string[]) => runCliCaptured(argv, { cwd: dir, env: { MANIFEST_HOOK_ADMIN_TOKEN: 'admin' } })
+      const result = await asAdmin(['status', app(), '--url', server.url, '--version', 'v1.0.0'])
       expect(result.code).toBe(0)
       expect(result.stdout).toContain('  v1.0.0   published  ok           ok\n')
-      const json = await run(['status', '--url', server.url, '--json'])
+      const json = await asAdmin(['status', '--url', server.url, '--json'])
       expect(JSON.parse(json.stdout).images[0].versions[0]).toMatchObject({ version: 'v1.0.0', state: 'published', published: { digest: dryRunIndex } })
     } finally {
       await server.close()
@@ -104,6 +119,7 @@ describeWithTools(['docker-registry', 'skopeo'], 'e2e: manifest-hook publish and
     await pushImage(`${app()}-amd64:v2.0.0`, { platform: 'linux/amd64', seed: 'cli-v2' })
     const before = writes().length
     const result = await run(['publish', app(), 'v2.0.0'])
+    expect(result.stdout.split('\n').filter((l) => l.startsWith('  '))).toEqual([])
     expect(result.code).toBe(1)
     expect(result.stdout).toContain(`linux/arm64    ${app()}-arm64:v2.0.0  not found`)
     expect(result.stderr).toBe(`error: ${app()}:v2.0.0 is incomplete; missing ${app()}-arm64:v2.0.0\n`)

@@ -88,7 +88,7 @@ describeWithTools(['docker-registry', 'skopeo', 'openssl'], 'e2e: token-authenti
     const image = (target: string, from: string, arches: Arch[]) => ({ target, from, platforms: arches.map((a) => a.platform) })
     stack = await startServer({
       registries: {
-        [host]: { insecure: true, endpoint: proxy.url, username: PUBLISHER.username, password: PUBLISHER.password },
+        [host]: { insecure: true, endpoint: proxy.url, username: PUBLISHER.username, password: PUBLISHER.password, tokenRealms: [tokens.realm] },
         [otherHost]: { insecure: true, username: PUBLISHER.username, password: PUBLISHER.password },
       },
       sources: { distribution: { token: WEBHOOK } },
@@ -240,7 +240,7 @@ describeWithTools(['docker-registry', 'skopeo', 'openssl'], 'e2e: one token requ
     const port = await getFreePort()
     host = `127.0.0.1:${port}`
     stack = await startServer({
-      registries: { [host]: { insecure: true, username: PUBLISHER.username, password: PUBLISHER.password } },
+      registries: { [host]: { insecure: true, username: PUBLISHER.username, password: PUBLISHER.password, tokenRealms: [tokens.realm] } },
       sources: { distribution: { token: WEBHOOK } },
       images: [{ target: `${host}/demo/app`, from: `${host}/demo/app-{arch}:{version}`, platforms: [AMD.platform, ARM.platform, V7.platform] }],
       server: { sweepIntervalSeconds: 0, publicStatus: true },

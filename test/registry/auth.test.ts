@@ -199,7 +199,9 @@ describe('Bearer auth', () => {
 describe('token realm guard', () => {
   type Case = [string, { realm: string; insecure?: boolean; tokenRealms?: string[]; host?: string }, boolean]
   const cases: Case[] = [
-    ['same hostname, another port', { realm: `https://${HOST}:8443/token` }, true],
+    // Another port is another server: before, the hostname alone decided and it got our credentials.
+    ['same hostname, another port', { realm: `https://${HOST}:8443/token` }, false],
+    ['same hostname, another port listed in tokenRealms', { realm: `https://${HOST}:8443/token`, tokenRealms: [`https://${HOST}:8443/`] }, true],
     ['another host', { realm: 'https://auth.test/token' }, false],
     ['another host listed in tokenRealms', { realm: 'https://auth.test/token', tokenRealms: ['https://auth.test/'] }, true],
     ['a host that only starts like a tokenRealms entry', { realm: 'https://auth.test.evil.test/token', tokenRealms: ['https://auth.test'] }, false],

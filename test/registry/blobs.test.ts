@@ -127,12 +127,15 @@ describe('copyBlob', () => {
     const image = await buildFakeImage({ platform: arm64, seed: 'd', format: 'oci' })
     await seedFakeImage(fake, 'demo/src', 'v1', image)
     fake.onRequest = (request) => (request.method === 'PUT' ? Response.json({ errors: [] }, { status: 503 }) : undefined)
-    const { client, sleeps } = createTestClient(fake.fetch, { [HOST]: registryOptions() }, { retry: { deadlineMs: 500, baseDelayMs: 200 } })
+    const { client, sleeps } = createTestClient(fake.fetch, { [HOST]: registryOptions() }, { retry: { deadlineMs: 250, baseDelayMs: 200 } })
     await expect(client.copyBlob(repo(HOST, 'demo/src'), repo(HOST, 'demo/app'), image.layers[0]!.descriptor)).rejects.toMatchObject({
       status: 503,
       temporary: true,
     })
-    expect(sleeps).toEqual([200]) // 200 ms fits in 500 ms; the next 400 ms would pass the deadline
+    // 100-200 ms (200 with 50-100 % jitter) fits in 250 ms; the next 200-400 ms would pass the deadline.
+    expect(sleeps).toHaveLength(1)
+    expect(sleeps[0]).toBeGreaterThanOrEqual(100)
+    expect(sleeps[0]).toBeLessThanOrEqual(200)
   })
 
   it.each([

@@ -212,7 +212,7 @@ describeWithTools(['docker-registry'], 'registry client against docker-registry 
     })
 
     async function seedSource(seed: FakeRegistry, images: FakeImage[]) {
-      const client = createClient(registry, seed, [], { username: USER, password: PASSWORD })
+      const client = createClient(registry, seed, [], { username: USER, password: PASSWORD, tokenRealms: [tokens.realm] })
       await pushImage(client, registry.host, 'demo/src', images[0]!, 'v1')
     }
 
@@ -220,7 +220,7 @@ describeWithTools(['docker-registry'], 'registry client against docker-registry 
       const { seed, images } = await seedImages()
       await seedSource(seed, images)
       const log: Logged[] = []
-      const client = createClient(registry, seed, log, { username: USER, password: PASSWORD })
+      const client = createClient(registry, seed, log, { username: USER, password: PASSWORD, tokenRealms: [tokens.realm] })
       const before = tokens.requests.length
       const [src, dst] = [repo(registry.host, 'demo/src'), repo(registry.host, 'demo/dst')]
       client.declareAccess({ pull: [src], push: [dst] })
@@ -237,7 +237,7 @@ describeWithTools(['docker-registry'], 'registry client against docker-registry 
     it('without a declaration, accumulates scopes: two token requests for the same sequence', async () => {
       const { seed, images } = await seedImages()
       await seedSource(seed, images)
-      const client = createClient(registry, seed, [], { username: USER, password: PASSWORD })
+      const client = createClient(registry, seed, [], { username: USER, password: PASSWORD, tokenRealms: [tokens.realm] })
       const before = tokens.requests.length
       const [src, dst] = [repo(registry.host, 'demo/src'), repo(registry.host, 'demo/dst2')]
       const manifest = await client.getManifest(src, 'v1')
@@ -253,7 +253,7 @@ describeWithTools(['docker-registry'], 'registry client against docker-registry 
       const { seed, images } = await seedImages()
       await seedSource(seed, images)
       const log: Logged[] = []
-      const client = createClient(registry, seed, log, { username: USER, password: PASSWORD })
+      const client = createClient(registry, seed, log, { username: USER, password: PASSWORD, tokenRealms: [tokens.realm] })
       const before = tokens.requests.length
       refuseSourcePull = 1
       const layer = images[0]!.layers[0]!.descriptor
@@ -265,7 +265,7 @@ describeWithTools(['docker-registry'], 'registry client against docker-registry 
     it('fails cleanly when pull on the mount source is never granted', async () => {
       const { seed, images } = await seedImages()
       await seedSource(seed, images)
-      const client = createClient(registry, seed, [], { username: USER, password: PASSWORD })
+      const client = createClient(registry, seed, [], { username: USER, password: PASSWORD, tokenRealms: [tokens.realm] })
       refuseSourcePull = 100
       const layer = images[0]!.layers[0]!.descriptor
       const error = await client.copyBlob(repo(registry.host, 'demo/src'), repo(registry.host, 'demo/dst4'), layer).catch((e: unknown) => e)
@@ -276,7 +276,7 @@ describeWithTools(['docker-registry'], 'registry client against docker-registry 
 
     it('gives a RegistryError without the password for wrong credentials', async () => {
       const { seed } = await seedImages()
-      const client = createClient(registry, seed, [], { username: USER, password: `${PASSWORD}-wrong` })
+      const client = createClient(registry, seed, [], { username: USER, password: `${PASSWORD}-wrong`, tokenRealms: [tokens.realm] })
       const error = await client.headManifest(repo(registry.host, 'demo/src'), 'v1').catch((e: unknown) => e)
       expect(error).toMatchObject({ code: 'REGISTRY_ERROR', reason: 'unauthorized', status: 401 })
       expect((error as Error).message).toContain('/token?')

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { silentLogger } from '../../src/log.ts'
 import { RegistryError } from '../../src/registry/errors.ts'
+import { createRegistryGates } from '../../src/registry/registry-gates.ts'
 import { createTransport, parseRetryAfter, type RetryPolicy } from '../../src/registry/transport.ts'
 import { createClock } from './client-fixture.ts'
 
@@ -28,6 +29,8 @@ function setup(script: Scripted[], retry: Partial<RetryPolicy> = {}) {
     },
     now: clock.now,
     log: silentLogger,
+    attemptTimeoutMs: 10_000,
+    gates: createRegistryGates({ limit: 8, cooldownMs: 10_000, now: clock.now }),
   })
   return { send, calls, sleeps, clock }
 }

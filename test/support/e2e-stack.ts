@@ -34,7 +34,8 @@ export function exampleConfig(host: string, extra: Record<string, unknown> = {})
       { target: `${host}/demo/app`, from: `${host}/demo/app-{arch}:{version}`, platforms: ['linux/amd64', 'linux/arm64', 'linux/arm/v7'] },
       { target: `${host}/demo/suffix`, from: `${host}/demo/suffix:{version}-{arch}`, platforms: ['linux/amd64', 'linux/arm64'] },
     ],
-    server: { sweepIntervalSeconds: 0 },
+    // /status is closed by default; these stacks read it over 127.0.0.1.
+    server: { sweepIntervalSeconds: 0, publicStatus: true },
     ...extra,
   }
 }

@@ -57,7 +57,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
     config: options.config,
     catalog: buildCatalog(options.config.images),
     store,
-    registry: createRegistryClient({ fetch: options.fetch ?? createUndiciFetch(), registries: options.config.registries, log, computeDigest: sha256Digest }),
+    registry: createRegistryClient({ fetch: options.fetch ?? createUndiciFetch(), registries: options.config.registries, log, computeDigest: sha256Digest, ...registryLimits(options.config) }),
     log,
     now: options.now ?? (() => new Date()),
     defer: (task, deferOptions) => tasks.defer(task, deferOptions),
@@ -71,7 +71,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
   })
   for (const warning of options.config.warnings) log.warn(warning)
   const app = createApp(deps)
-  const { server, port } = await listen(app.fetch, options.host ?? options.config.server.host, options.port ?? options.config.server.port)
+  const { server, port } = await listen(app.fetch, options.host ?? options.config.server.host, options.port ?? options.config.server.port, options.config)
   const timer = startSweeps(deps, tasks)
   const idle = tasks.idle
   const close = async () => {
@@ -99,9 +99,21 @@ function startSweeps(deps: Deps, tasks: TaskQueue): ReturnType<typeof setInterva
   return timer
 }
 
-function listen(fetchHandler: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<{ server: ServerType; port: number }> {
+/** The registry client's timeouts and per-registry concurrency from `server.*`. */
+export function registryLimits(config: AppConfig) {
+  const { registryTimeoutSeconds, registryDeadlineSeconds, registryConcurrency } = config.server
+  return { attemptTimeoutMs: registryTimeoutSeconds * 1000, retry: { deadlineMs: registryDeadlineSeconds * 1000 }, concurrency: registryConcurrency }
+}
+
+// A request (headers and body) must arrive within server.requestTimeoutSeconds, else Node answers
+// 408 and closes the connection; Node checks every connectionsCheckingInterval (30 s by default,
+// so a stalled upload lived 300-330 s before; now every 250 ms). Beyond maxConnections, new sockets are closed at once.
+function listen(fetchHandler: (request: Request) => Response | Promise<Response>, hostname: string, port: number, config: AppConfig): Promise<{ server: ServerType; port: number }> {
+  const timeoutMs = config.server.requestTimeoutSeconds * 1000
+  const serverOptions = { requestTimeout: timeoutMs, headersTimeout: timeoutMs, connectionsCheckingInterval: Math.min(250, timeoutMs) }
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: fetchHandler, hostname, port }, (info) => resolve({ server, port: info.port }))
+    const server = serve({ fetch: fetchHandler, hostname, port, serverOptions }, (info) => resolve({ server, port: info.port }))
+    server.maxConnections = config.server.maxConnections
     server.once('error', reject)
   })
 }

@@ -26,7 +26,7 @@ export function createUndiciFetch(agent: Dispatcher = new Agent({ keepAliveTimeo
 }
 
 function isFastCall(input: unknown, init: RequestInit | undefined): init is FastInit {
-  if (!(typeof input === 'string' || input instanceof URL) || init?.redirect !== 'manual' || init.signal) return false
+  if (!(typeof input === 'string' || input instanceof URL) || init?.redirect !== 'manual') return false
   const { headers, body } = init
   const plainHeaders = headers === undefined || Object.getPrototypeOf(headers) === Object.prototype
   return plainHeaders && (body == null || typeof body === 'string' || body instanceof Uint8Array || body instanceof ReadableStream)
@@ -37,9 +37,13 @@ async function send(agent: Dispatcher, url: URL, init: FastInit): Promise<Respon
   try {
     // A ReadableStream is an async iterable, which request() streams (undici docs, Dispatcher.request `body`).
     const body = (init.body ?? null) as Dispatcher.DispatchOptions['body']
-    const data = await agent.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method, headers: init.headers, body })
+    // The signal aborts the request and, once the response has come, its body (undici destroys the stream).
+    const signal = init.signal ?? undefined
+    const data = await agent.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method, headers: init.headers, body, ...(signal ? { signal } : {}) })
     return await buildResponse(data, method)
   } catch (error) {
+    // As fetch does: an aborted call rejects with the signal's reason.
+    if (init.signal?.aborted) throw init.signal.reason
     throw toFetchError(error)
   }
 }

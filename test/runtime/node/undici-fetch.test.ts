@@ -54,6 +54,13 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void
     res.write(bigBody.subarray(0, BIG / 2))
     setTimeout(() => res.destroy(), 10)
   },
+  '/silent': () => {
+    // Accepts the request and never answers (the socket is closed when the client gives up).
+  },
+  '/trickle': (_req, res) => {
+    res.writeHead(200) // headers at once, then a byte every 20 ms for ever
+    const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write('x')), 20)
+  },
   '/echo': (req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -140,6 +147,21 @@ describe('createUndiciFetch (the Node registry client fetch over undici request(
     await redirect.body?.cancel()
     const followed = await fetchVia(`${base}/redirect`)
     expect([followed.status, await followed.text()]).toEqual([200, '{"ok":true}'])
+  })
+
+  it('aborts on the signal, as fetch does: before the headers and while the body streams', async () => {
+    const waiting = new AbortController()
+    setTimeout(() => waiting.abort(new Error('gave up waiting')), 100)
+    const started = performance.now()
+    await expect(fetchVia(`${base}/silent`, { ...manual, signal: waiting.signal })).rejects.toThrow('gave up waiting')
+    expect(performance.now() - started).toBeLessThan(300)
+    const reading = new AbortController()
+    const response = await fetchVia(`${base}/trickle`, { ...manual, signal: reading.signal })
+    const reader = response.body!.getReader()
+    await reader.read()
+    reading.abort(new Error('deadline'))
+    await expect((async () => { for (;;) if ((await reader.read()).done) return })()).rejects.toThrow()
+    expect((await (await fetchVia(`${base}/small`, manual)).json())).toEqual({ ok: true })
   })
 
   it('rejects network failures with a TypeError, as fetch does', async () => {
