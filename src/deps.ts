@@ -5,18 +5,26 @@
 import type { AppConfig, ImageConfig } from './config.ts'
 import type { Catalog } from './core/catalog.ts'
 import type { Logger } from './log.ts'
+import type { WorkItem } from './pipeline/work-item.ts'
 import type { RegistryClient } from './registry/registry-client.ts'
 import type { StateStore } from './state/store.ts'
 
-/** Hints for a runtime that queues deferred work. */
-export interface DeferOptions {
-  /** The task may be skipped while another task with this key has not started yet. */
-  key?: string
-  /**
-   * The image the task works on: under overload the task may be dropped, and the runtime then
-   * catches up on this image from the store (catchUp) once it has drained.
-   */
-  scope?: string
+/** Where work items go: each runtime queues them (Node), invokes itself (Lambda) or schedules them (Workers). */
+export interface WorkQueue {
+  /** Accepts the item; resolves once it is handed over (not when it has run). */
+  enqueue(item: WorkItem): Promise<void>
+}
+
+/**
+ * What one call (a webhook, one work item, one scheduled tick) may spend before it hands the rest
+ * on as work items; each runtime sets it per call (Lambda: its remaining time; Workers: its
+ * subrequest limit).
+ */
+export interface Budget {
+  /** Epoch ms (on `now()`'s clock) by which the call stops starting new work. */
+  deadline: number
+  /** Registry calls the call may start. */
+  requests: number
 }
 
 export interface Deps {
@@ -27,8 +35,7 @@ export interface Deps {
   log: Logger
   /** The clock (injected so that tests and the core never read the host's time directly). */
   now: () => Date
-  /** Runs work after the webhook has been answered (waitUntil on Workers, a bounded queue on Node). */
-  defer: (task: () => Promise<void>, options?: DeferOptions) => void
-  /** Serialises work per key inside one process (cross-process safety comes from the store). */
-  serialize: <T>(key: string, task: () => Promise<T>) => Promise<T>
+  /** Work to run after the current call (pipeline/work-item.ts); correctness never rests on it running only once. */
+  work: WorkQueue
+  budget: Budget
 }

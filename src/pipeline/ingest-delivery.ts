@@ -1,17 +1,17 @@
 /**
  * Webhook ingestion: verify, parse, match each pushed tag to image/platform/version, and record
- * the arrival durably. Registry work happens afterwards (deferred), so a registry's delivery queue
- * is never held up by our publishing.
+ * the arrival durably. Registry work happens afterwards (work items), so a registry's delivery queue
+ * is never held up by our publishing. Events the platform already authenticated (ECR events that
+ * EventBridge delivers straight to a Lambda) skip the verification only: `ingestTrusted`.
  */
 import type { ImageConfig } from '../config.ts'
 import type { SourceMatch } from '../core/catalog.ts'
 import type { Deps } from '../deps.ts'
 import { NotFoundError } from '../errors.ts'
 import type { Delivery, Source, SourceEvent } from '../sources/source.ts'
+import { findSource } from '../sources/source-table.ts'
 import { versionKey } from '../state/store.ts'
-import { processVersion } from './process-version.ts'
 import { recordPush } from './record-push.ts'
-import { recoverWaiting } from './recover-waiting.ts'
 
 /** What happened to each event of a delivery (the webhook's response body). */
 export interface IngestReport {
@@ -19,9 +19,34 @@ export interface IngestReport {
   ignored: { reason: string; repository?: string; tag?: string }[]
 }
 
-/** Verifies and records one delivery, then defers processing of every version it touched. */
+/** Verifies and records one delivery, then enqueues processing of every version it touched. */
 export async function ingestDelivery<O>(deps: Deps, source: Source<O>, options: O, delivery: Delivery): Promise<IngestReport> {
   await source.verify(delivery, options)
+  return ingestVerified(deps, source, options, delivery)
+}
+
+/** What a trusted event may say beyond its body (the body is JSON: content type application/json by default). */
+export interface TrustedEventOptions {
+  headers?: HeadersInit
+  receivedAt?: string
+}
+
+/**
+ * Records an event that the platform authenticated (no secret is checked) through the same
+ * parsing, matching and recording as a webhook. `body`: bytes, a string, or a value sent as JSON
+ * (an EventBridge event as Lambda receives it). The source must be configured or have trusted options.
+ */
+export async function ingestTrusted(deps: Deps, sourceName: string, body: unknown, options: TrustedEventOptions = {}): Promise<IngestReport> {
+  const entry = findSource(sourceName)
+  const sourceOptions = entry && (entry.options(deps.config) ?? entry.trustedOptions)
+  if (!entry || sourceOptions === undefined) throw new NotFoundError(`no webhook source "${sourceName}" is configured`)
+  const bytes = body instanceof Uint8Array ? body : new TextEncoder().encode(typeof body === 'string' ? body : JSON.stringify(body))
+  const headers = new Headers(options.headers ?? { 'content-type': 'application/json' })
+  const delivery: Delivery = { headers, body: bytes, params: {}, receivedAt: options.receivedAt ?? deps.now().toISOString() }
+  return ingestVerified(deps, entry.source, sourceOptions, delivery)
+}
+
+async function ingestVerified<O>(deps: Deps, source: Source<O>, options: O, delivery: Delivery): Promise<IngestReport> {
   const events = source.parse(delivery, options, { registries: Object.keys(deps.config.registries) })
   const report: IngestReport = { accepted: [], ignored: [] }
   const touched = new Map<string, { image: ImageConfig; version: string }>()
@@ -39,11 +64,11 @@ export async function ingestDelivery<O>(deps: Deps, source: Source<O>, options: 
   if (source.rejectUnknownImages && report.accepted.length === 0 && report.ignored.some((i) => i.reason === UNKNOWN)) {
     throw new NotFoundError('no configured image reads from this repository and tag')
   }
-  for (const [key, { image, version }] of touched) deps.defer(async () => void (await processVersion(deps, image, version)), { key: `process:${key}`, scope: image.name })
+  for (const { image, version } of touched.values()) await deps.work.enqueue({ kind: 'process', image: image.name, version })
   // A new version starting is the "later event" that looks for webhooks lost by earlier versions.
   for (const image of started) {
-    const busy = [...touched.values()].filter((t) => t.image === image).map((t) => t.version)
-    deps.defer(() => recoverWaiting(deps, image, busy), { key: `recover:${image.name}`, scope: image.name })
+    const skip = [...touched.values()].filter((t) => t.image === image).map((t) => t.version)
+    await deps.work.enqueue({ kind: 'recover', image: image.name, skip })
   }
   return report
 }

@@ -1,6 +1,6 @@
 /**
  * Brings one image version forward: resolve the arrivals still pending, decide, and publish when
- * complete. Called after every arrival (deferred) and by the sweep; safe to run any number of
+ * complete. Run for a `process` work item after every arrival and by the sweep; safe to run any number of
  * times, concurrently or after a crash, because every step is idempotent and versioned.
  */
 import type { ImageConfig } from '../config.ts'
@@ -13,11 +13,7 @@ import { pushMovingTags } from './push-moving-tags.ts'
 import { resolveArrival } from './resolve-arrival.ts'
 
 /** Processes `image:version`; returns where it stands afterwards (undefined when unknown). */
-export function processVersion(deps: Deps, image: ImageConfig, version: string): Promise<VersionDecision | undefined> {
-  return deps.serialize(versionKey(image.name, version), () => runVersion(deps, image, version))
-}
-
-async function runVersion(deps: Deps, image: ImageConfig, version: string): Promise<VersionDecision | undefined> {
+export async function processVersion(deps: Deps, image: ImageConfig, version: string): Promise<VersionDecision | undefined> {
   const key = versionKey(image.name, version)
   const loaded = (await deps.store.load(key))?.value as VersionState | undefined
   if (!loaded) return undefined

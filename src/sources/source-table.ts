@@ -23,10 +23,15 @@ export interface SourceEntry<O = unknown> {
   options: (config: AppConfig) => O | undefined
   /** The route takes the secret as its last path segment: `/webhooks/<id>/<secret>`. */
   secretInPath: boolean
+  /**
+   * Options to parse with when the platform delivered the event already authenticated and the
+   * config has no section for the source (ingestTrusted); sources without them need their section.
+   */
+  trustedOptions?: O
 }
 
-function entry<O>(source: Source<O>, options: (config: AppConfig) => O | undefined, secretInPath = false): SourceEntry {
-  return { source, options, secretInPath } as SourceEntry
+function entry<O>(source: Source<O>, options: (config: AppConfig) => O | undefined, secretInPath = false, trustedOptions?: O): SourceEntry {
+  return { source, options, secretInPath, ...(trustedOptions ? { trustedOptions } : {}) } as SourceEntry
 }
 
 /** Every source, by the id used in `/webhooks/<id>` and in `sources.<id>` of the config. */
@@ -37,7 +42,8 @@ export const SOURCES: Readonly<Record<string, SourceEntry>> = {
   github: entry(gitHubSource, (config) => config.sources.github),
   quay: entry(quaySource, (config) => config.sources.quay, true),
   acr: entry(acrSource, (config) => config.sources.acr),
-  ecr: entry(ecrSource, (config) => config.sources.ecr),
+  // EventBridge can deliver ECR events straight to a Lambda, which AWS authenticates: no secret.
+  ecr: entry(ecrSource, (config) => config.sources.ecr, false, { header: 'authorization', secrets: [] }),
   gar: entry(garSource, (config) => config.sources.gar),
   artifactory: entry(artifactorySource, (config) => config.sources.artifactory),
   gitea: entry(giteaSource, (config) => config.sources.gitea),

@@ -6,7 +6,7 @@ describe('catchUp (after a full deferred-work queue dropped work)', () => {
   it('publishes the unfinished versions of the named images only, then of all images', async () => {
     const s = createScenario()
     // Arrivals are recorded but their deferred work is lost, as when the Node queue drops it.
-    s.test.deps.defer = () => {}
+    s.test.deps.work = { enqueue: async () => {} }
     for (const [arch, platform] of [['amd64', 'linux/amd64'], ['arm64', 'linux/arm64'], ['armv7', 'linux/arm/v7']] as const) {
       await s.push(`demo/app-${arch}`, 'v1.0.0', platform)
     }

@@ -5,7 +5,9 @@ import { buildCatalog } from '../../src/core/catalog.ts'
 import { MEDIA_TYPES } from '../../src/core/media-types.ts'
 import type { Deps } from '../../src/deps.ts'
 import type { LogFields, Logger } from '../../src/log.ts'
-import { createKeyedQueue } from '../../src/pipeline/keyed-queue.ts'
+import { runWorkItem } from '../../src/pipeline/run-work-item.ts'
+import { parseWorkItem } from '../../src/pipeline/work-item.ts'
+import { createTaskQueue } from '../../src/runtime/node/task-queue.ts'
 import { createRegistryClient } from '../../src/registry/http-client.ts'
 import { createMemoryStore } from '../../src/state/memory-store.ts'
 import type { StateStore } from '../../src/state/store.ts'
@@ -33,7 +35,6 @@ export function createTestApp(configInput: unknown, options: { fetch: typeof fet
   const logs: LogRecord[] = []
   const record = (level: string) => (message: string, fields: LogFields = {}) => void logs.push({ level, message, fields })
   const log: Logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') }
-  const tasks = new Set<Promise<void>>()
   const deps: Deps = {
     config,
     catalog: buildCatalog(config.images),
@@ -41,17 +42,20 @@ export function createTestApp(configInput: unknown, options: { fetch: typeof fet
     registry: createRegistryClient({ fetch: options.fetch, registries: config.registries, log, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } }),
     log,
     now: options.now ?? (() => new Date('2026-11-27T12:00:00.000Z')),
-    defer: (task) => {
-      const running = task().catch((error) => void logs.push({ level: 'error', message: 'deferred task failed', fields: { error } }))
-      tasks.add(running)
-      void running.finally(() => tasks.delete(running))
-    },
-    serialize: createKeyedQueue(),
+    work: { enqueue: async (item) => tasks.enqueue(item) },
+    budget: { deadline: Number.POSITIVE_INFINITY, requests: Number.POSITIVE_INFINITY },
   }
+  // The Node queue without its bounds: items start at once unless their key is running; each
+  // passes through JSON as a runtime would hand it over.
+  const tasks = createTaskQueue({
+    maxRunning: Number.POSITIVE_INFINITY,
+    maxWaiting: Number.POSITIVE_INFINITY,
+    log,
+    run: (item) => runWorkItem(deps, parseWorkItem(JSON.parse(JSON.stringify(item)))),
+    catchUp: async () => {},
+  })
   const app = createApp(deps)
-  const idle = async () => {
-    while (tasks.size > 0) await Promise.allSettled([...tasks])
-  }
+  const idle = tasks.idle
   const request = async (path: string, init?: RequestInit) => app.request(`http://manifest-hook.test${path}`, init)
   return { app, deps, logs, idle, request }
 }

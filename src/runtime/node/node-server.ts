@@ -1,6 +1,6 @@
 /**
  * Node composition root: SQLite state, undici-backed registry client, the Hono app on
- * 127.0.0.1 through @hono/node-server, deferred work tracked in-process, and the periodic sweep.
+ * 127.0.0.1 through @hono/node-server, work items run by an in-process queue, and the periodic sweep.
  */
 import { serve, type ServerType } from '@hono/node-server'
 import { createHash } from 'node:crypto'
@@ -10,8 +10,7 @@ import { buildCatalog } from '../../core/catalog.ts'
 import type { Deps } from '../../deps.ts'
 import { createJsonLogger, type Logger } from '../../log.ts'
 import { catchUp } from '../../pipeline/catch-up.ts'
-import { createKeyedQueue } from '../../pipeline/keyed-queue.ts'
-import { runPeriodicSweep } from '../../pipeline/sweep.ts'
+import { runWorkItem } from '../../pipeline/run-work-item.ts'
 import { createRegistryClient } from '../../registry/http-client.ts'
 import { createSqliteStore } from '../../state/sqlite-store.ts'
 import type { StateStore } from '../../state/store.ts'
@@ -29,7 +28,7 @@ export interface NodeServerOptions {
   store?: StateStore
   /** The clock (tests and the bench move it). */
   now?: () => Date
-  /** Deferred tasks run at once, and allowed to wait before the queue drops work and catches up later. */
+  /** Work items run at once, and allowed to wait before the queue drops work and catches up later. */
   maxRunningTasks?: number
   maxWaitingTasks?: number
 }
@@ -39,7 +38,7 @@ export interface NodeServer {
   url: string
   port: number
   deps: Deps
-  /** Resolves when every deferred task started so far has finished. */
+  /** Resolves when every work item queued so far has run. */
   idle(): Promise<void>
   close(): Promise<void>
 }
@@ -60,13 +59,15 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
     registry: createRegistryClient({ fetch: options.fetch ?? createUndiciFetch(), registries: options.config.registries, log, computeDigest: sha256Digest, ...registryLimits(options.config) }),
     log,
     now: options.now ?? (() => new Date()),
-    defer: (task, deferOptions) => tasks.defer(task, deferOptions),
-    serialize: createKeyedQueue(),
+    work: { enqueue: async (item) => tasks.enqueue(item) },
+    // A webhook only records and enqueues; the budget matters to the work items (see withBudget).
+    budget: { deadline: Number.POSITIVE_INFINITY, requests: Number.POSITIVE_INFINITY },
   }
   const tasks = createTaskQueue({
     maxRunning: options.maxRunningTasks ?? MAX_RUNNING_TASKS,
     maxWaiting: options.maxWaitingTasks ?? MAX_WAITING_TASKS,
     log,
+    run: (item) => runWorkItem(withBudget(deps), item),
     catchUp: async (scopes) => void (await catchUp(deps, scopes)),
   })
   for (const warning of options.config.warnings) log.warn(warning)
@@ -83,14 +84,23 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
   return { url: `http://${options.host ?? options.config.server.host}:${port}`, port, deps, idle, close }
 }
 
-// Deferred registry work in flight at once, and waiting; beyond that the queue drops work and
+// Work items in flight at once, and waiting; beyond that the queue drops work and
 // catches up from the store once drained (see task-queue.ts), so a burst cannot grow memory.
 const MAX_RUNNING_TASKS = 32
 const MAX_WAITING_TASKS = 2_000
 
+// One work item's budget on Node: a slice of a sweep hands the rest on after this long or this many
+// registry calls, so that other work (new arrivals) gets its turn between slices.
+const ITEM_BUDGET_MS = 30_000
+const ITEM_BUDGET_REQUESTS = 2_000
+
+function withBudget(deps: Deps): Deps {
+  return { ...deps, budget: { deadline: deps.now().getTime() + ITEM_BUDGET_MS, requests: ITEM_BUDGET_REQUESTS } }
+}
+
 function startSweeps(deps: Deps, tasks: TaskQueue): ReturnType<typeof setInterval> | undefined {
   // Keyed: a sweep still waiting behind a burst is not queued twice.
-  const run = () => tasks.defer(async () => void (await runPeriodicSweep(deps)), { key: 'sweep' })
+  const run = () => tasks.enqueue({ kind: 'sweep' })
   run()
   const seconds = deps.config.server.sweepIntervalSeconds
   if (seconds <= 0) return undefined

@@ -1,0 +1,54 @@
+/**
+ * Work as data: what happens after a webhook is answered, or when a scheduler fires, is a JSON
+ * work item that any runtime can queue, hand to another invocation or run at once (a bounded
+ * queue on Node, an async Lambda invocation, a Durable Object alarm on Workers). Items are
+ * validated wherever they come in: an invocation payload is input like any other.
+ * `runWorkItem` (run-work-item.ts) is the one dispatcher.
+ */
+import * as z from 'zod'
+import { parseValue } from '../sources/parse-body.ts'
+
+const name = z.string().min(1).max(1024)
+
+export const workItemSchema = z.discriminatedUnion('kind', [
+  /** Resolve the pending arrivals of one version and publish it when complete. */
+  z.object({ kind: z.literal('process'), image: name, version: name }).strict(),
+  /** Re-check an image's recent unfinished versions (other than `skip`) for lost webhooks. */
+  z.object({ kind: z.literal('recover'), image: name, skip: z.array(name).max(1000).optional() }).strict(),
+  /**
+   * A sweep: of one image, or (without `image`) the fan-out of a sweep of every image, from the
+   * image after `after` on (in configuration order). `full` defaults to what the sweep record says is due.
+   */
+  z.object({ kind: z.literal('sweep'), image: name.optional(), full: z.boolean().optional(), after: name.optional() }).strict(),
+])
+
+export type WorkItem = z.infer<typeof workItemSchema>
+
+/** Validates a work item from outside (an invocation payload, a queue message); throws InvalidPayloadError. */
+export function parseWorkItem(input: unknown): WorkItem {
+  return parseValue(input, workItemSchema, 'work item')
+}
+
+/**
+ * The dedupe key: an item waiting to run absorbs later items with the same key, since the one
+ * that runs reads the newest state anyway (a burst of arrivals for one version costs one run).
+ */
+export function workItemKey(item: WorkItem): string {
+  switch (item.kind) {
+    case 'process':
+      return `process:${item.image}/${item.version}`
+    case 'recover':
+      return `recover:${item.image}`
+    case 'sweep':
+      return `sweep:${item.image ?? '*'}:${item.full ?? 'due'}:${item.after ?? ''}`
+  }
+}
+
+/**
+ * The image an item works on, when it is about one: a runtime under overload may drop such an
+ * item and catch up on the image from the store later (every arrival is durable before its
+ * item exists). Sweeps are never dropped.
+ */
+export function workItemScope(item: WorkItem): string | undefined {
+  return item.kind === 'sweep' ? undefined : item.image
+}
