@@ -4,5 +4,4 @@ declare module 'cloudflare:test' {
   export const env: unknown
   export const SELF: unknown
   export function runInDurableObject(stub: unknown, callback: (instance: any, state: any) => unknown): Promise<any>
-  export function runDurableObjectAlarm(stub: unknown): Promise<boolean>
 }

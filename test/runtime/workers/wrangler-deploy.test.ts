@@ -34,9 +34,10 @@ describe('wrangler deploy --dry-run', () => {
   })
 
   it('imports nothing from Node: only cloudflare:workers', () => {
-    const imports = [...bundle.source.matchAll(/(?:from|import)\s*\(?\s*["']([^"']+)["']/g)].map((m) => m[1])
-    expect([...new Set(imports)]).toEqual(['cloudflare:workers'])
-    expect(bundle.source).not.toMatch(/\brequire\(["']/)
+    const statics = [...bundle.source.matchAll(/(?:^|[;}\n])\s*import\s*(?:[\w$*{}\s,]+?from\s*)?["']([^"']+)["']/g)].map((m) => m[1])
+    const dynamics = [...bundle.source.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1])
+    expect([...new Set([...statics, ...dynamics])]).toEqual(['cloudflare:workers'])
+    expect(bundle.source).not.toMatch(/["']node:[\w/]+["']|\brequire\(["']/)
   })
 
   it('declares the SQLite class migration, the cron and a compatibility date the pinned workerd supports', () => {

@@ -9,7 +9,7 @@ import { buildCatalog } from '../../../core/catalog.ts'
 import type { Deps } from '../../../deps.ts'
 import { ConfigError } from '../../../errors.ts'
 import { redactFields, type LogFields, type Logger } from '../../../log.ts'
-import { createKeyedQueue } from '../../../pipeline/keyed-queue.ts'
+import { runWorkItem } from '../../../pipeline/run-work-item.ts'
 import { createRegistryClient } from '../../../registry/http-client.ts'
 import type { RegistryClient } from '../../../registry/registry-client.ts'
 import type { StateStore } from '../../../state/store.ts'
@@ -58,16 +58,17 @@ export function createCliRegistry(config: AppConfig, log: Logger): RegistryClien
   return createRegistryClient({ fetch: createUndiciFetch(), registries: config.registries, log, computeDigest: sha256Digest })
 }
 
-/** Deps for one-shot work: nothing is deferred (the pipeline is awaited), the clock is the host's. */
+/** Deps for one-shot work: work items run at once (the pipeline is awaited), the clock is the host's. */
 export function createCliDeps(config: AppConfig, store: StateStore, registry: RegistryClient, log: Logger): Deps {
-  return {
+  const deps: Deps = {
     config,
     catalog: buildCatalog(config.images),
     store,
     registry,
     log,
     now: () => new Date(),
-    defer: (task) => void task().catch((error: unknown) => log.error('background task failed', { error })),
-    serialize: createKeyedQueue(),
+    work: { enqueue: (item) => runWorkItem(deps, item).catch((error: unknown) => log.error('work item failed', { error })) },
+    budget: { deadline: Number.POSITIVE_INFINITY, requests: Number.POSITIVE_INFINITY },
   }
+  return deps
 }
