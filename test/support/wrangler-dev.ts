@@ -63,10 +63,10 @@ async function waitReady(child: ChildProcess, url: string): Promise<string | und
   const deadline = Date.now() + READY_TIMEOUT_MS
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) return `exited with ${child.exitCode ?? child.signalCode}`
-    const status = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) }).then(
-      async (response) => (await response.arrayBuffer(), response.status),
-      () => 0,
-    )
+    // A body cut by the timeout rejects after the headers: that is "not ready yet" too.
+    const status = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) })
+      .then(async (response) => (await response.arrayBuffer(), response.status))
+      .catch(() => 0)
     if (status === 200) return undefined
     await new Promise((done) => setTimeout(done, 100))
   }
