@@ -3,8 +3,9 @@
  * and same-repository scenarios (3 arches, version + latest), beside the same publish done by
  * `docker manifest create/annotate/push --purge` in the same run when the docker CLI exists; then
  * ingest throughput (autocannon), 10 vs 10,000 configured images, RSS under load, light and full
- * sweeps over 11,000 published versions (10,000 of them history), cold start per runtime bundle and
- * the 200 MB streaming copy beside curl. BENCH_ONLY=publish,ingest,sweep,cold-start,copy picks
+ * sweeps over 11,000 published versions (10,000 of them history), cold start per runtime bundle, the
+ * Worker bundle's gzip size and startup, and the 200 MB streaming copy beside curl.
+ * BENCH_ONLY=publish,ingest,sweep,cold-start,workers,copy picks
  * sections. Everything runs on loopback; requests are counted by the fault proxy (no faults
  * injected) in front of the real registry; a webhook's arrival time is the `arrivedAt` our server records.
  */
@@ -18,8 +19,9 @@ import { runPublishSection } from './publish.ts'
 import { printColdStartTable, printCopyTable, printIngestTable, printScalingTable, printSweepTable } from './report.ts'
 import { runStreamingCopyBench } from './streaming-copy.ts'
 import { runSweepBench } from './sweep.ts'
+import { printWorkersTable, runWorkersBench } from './workers.ts'
 
-const SECTIONS = (process.env.BENCH_ONLY ?? 'publish,ingest,sweep,cold-start,copy').split(',')
+const SECTIONS = (process.env.BENCH_ONLY ?? 'publish,ingest,sweep,cold-start,workers,copy').split(',')
 const INGEST = {
   seconds: Number(process.env.BENCH_INGEST_SECONDS ?? 5),
   connections: Number(process.env.BENCH_INGEST_CONNECTIONS ?? 50),
@@ -62,6 +64,11 @@ async function main(): Promise<void> {
     const coldStart = await runColdStartBench(Number(process.env.BENCH_COLD_RUNS ?? 5))
     report.coldStart = coldStart
     printColdStartTable(coldStart)
+  }
+  if (SECTIONS.includes('workers')) {
+    const workers = await runWorkersBench(Number(process.env.BENCH_COLD_RUNS ?? 5))
+    report.workers = workers
+    printWorkersTable(workers)
   }
   if (SECTIONS.includes('copy')) {
     const copy = await runStreamingCopyBench(COPY_MB)

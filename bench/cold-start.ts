@@ -1,6 +1,7 @@
 // Cold start per runtime bundle: time from spawning the process to the first successful
 // GET /healthz, and the time to import the bundle (process start -> bundle evaluated). Runtimes
 // whose bundle does not exist yet are listed with "not built yet"; add a bundle to RUNTIMES when it lands.
+// The Worker is measured by bench/workers.ts (workerd has no process to spawn per start).
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -28,7 +29,6 @@ interface RuntimeBundle {
 const RUNTIMES: RuntimeBundle[] = [
   { runtime: 'node', bundle: 'dist/node.mjs', measure: measureNode },
   { runtime: 'lambda', bundle: 'dist/lambda.mjs' },
-  { runtime: 'workers', bundle: 'dist/workers.mjs' },
 ]
 
 /** Measures every runtime whose bundle exists. */

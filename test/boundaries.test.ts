@@ -69,6 +69,11 @@ describe('import boundaries', () => {
     expect(offenders(imports, (i) => i.target !== 'state/sqlite-store.ts' || i.file.startsWith('runtime/'))).toEqual([])
   })
 
+  it('runtime/workers/ uses nothing Node-only: no node:*, undici, @hono/node-server or runtime/node/', () => {
+    const nodeOnly = (i: Import) => i.specifier.startsWith('node:') || i.specifier === 'undici' || i.specifier.startsWith('@hono/node-server') || isLocal(i, 'runtime/node/', 'state/sqlite-store.ts')
+    expect(within('runtime/workers/').filter(nodeOnly).map((i) => `${i.file} -> ${i.specifier}`)).toEqual([])
+  })
+
   it('state/ and runtime/ have no barrel files', () => {
     const barrels = listFiles(SRC).map((f) => relative(SRC, f)).filter((f) => /^(state|runtime)\/index\.ts$/.test(f))
     expect(barrels).toEqual([])

@@ -37,6 +37,8 @@ export interface FakeImageSpec {
   osVersion?: string
   /** Extra config labels (e.g. org.opencontainers.image.source). */
   labels?: Record<string, string>
+  /** How many layers (default 2). */
+  layers?: number
 }
 
 const encoder = new TextEncoder()
@@ -52,7 +54,7 @@ const json = (value: unknown) => encoder.encode(JSON.stringify(value))
 export async function buildFakeImage(spec: FakeImageSpec): Promise<FakeImage> {
   const docker = spec.format === 'docker'
   const layerType = docker ? 'application/vnd.docker.image.rootfs.diff.tar.gzip' : 'application/vnd.oci.image.layer.v1.tar+gzip'
-  const layers = await Promise.all([0, 1].map((i) => blob(layerType, encoder.encode(`layer ${i} of ${spec.seed}`))))
+  const layers = await Promise.all(Array.from({ length: spec.layers ?? 2 }, (_, i) => i).map((i) => blob(layerType, encoder.encode(`layer ${i} of ${spec.seed}`))))
   const foreignLayers = spec.osVersion ? [await foreignLayer(spec.seed)] : []
   const platform = spec.osVersion ? { ...spec.platform, osVersion: spec.osVersion } : spec.platform
   const config = await blob(
