@@ -54,7 +54,7 @@ describe('image state (moving tags)', () => {
     expect(unpushedTags(markTagUnpushed(both, 'latest', T)!, [T, 'mirror/app']).map((u) => u.targets)).toEqual([[T]])
   })
 
-  it('reproduces the README worked example row by row', () => {
+  it('reproduces the worked example of docs/tag-policy.md row by row', () => {
     const example: TagPolicy = { ...policy, floating: ['{major}', '{major}.{minor}'], extra: ['edge'] }
     const rows: [string, Record<string, string>][] = [
       ['1.2.0', { latest: '1.2.0', '1': '1.2.0', '1.2': '1.2.0', edge: '1.2.0' }],
