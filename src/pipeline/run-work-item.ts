@@ -6,7 +6,7 @@
 import type { Deps } from '../deps.ts'
 import { processVersion } from './process-version.ts'
 import { recoverWaiting } from './recover-waiting.ts'
-import { runPeriodicSweep, sweep } from './sweep.ts'
+import { fanOutSweep, runScheduledSweep, startSweep, sweepImageSlice } from './scheduled-sweep.ts'
 import type { WorkItem } from './work-item.ts'
 
 /** Runs `item`; registry failures are recorded in the ledger and retried by the sweep, not thrown. */
@@ -23,8 +23,12 @@ export async function runWorkItem(deps: Deps, item: WorkItem): Promise<void> {
     case 'recover':
       if (image) await recoverWaiting(deps, image, item.skip ?? [])
       return
-    case 'sweep':
-      await (image ? sweep(deps, { image, ...(item.full === undefined ? {} : { full: item.full }) }) : runPeriodicSweep(deps))
+    case 'sweep': {
+      const { full, after } = item
+      if (image) await sweepImageSlice(deps, image, { full: full ?? true, discover: item.discover ?? false, ...(after === undefined ? {} : { after }) })
+      else if (after !== undefined) await fanOutSweep(deps, { full: full ?? true, after })
+      else await (full === undefined ? runScheduledSweep(deps) : startSweep(deps, full))
       return
+    }
   }
 }

@@ -18,9 +18,20 @@ export interface SweepReport {
   failures: number
 }
 
+/** A scheduled sweep as it started: its per-image items report in the log, not here. */
+export interface ScheduledSweep {
+  at: string
+  full: boolean
+  /** Where its tag listings started in the image list (see sweep-discovery.ts). */
+  discoveryStart: number
+}
+
 /** The stored record. */
 export interface SweepRecord {
-  last: SweepReport & { at: string }
+  /** The last sweep run in one call (POST /reconcile). */
+  last?: SweepReport & { at: string }
+  /** The last scheduled sweep (fanned out as per-image work items). */
+  scheduled?: ScheduledSweep
   lastFullAt?: string
   /** Where in the image list the next full sweep's tag listings start (see sweep-discovery.ts). */
   discoveryCursor?: number
@@ -37,9 +48,19 @@ export async function recordSweep(deps: Deps, report: SweepReport, at: string, d
     await updateState<SweepRecord>(deps.store, SWEEP_KEY, (record) => {
       const lastFullAt = report.full ? at : record?.lastFullAt
       const cursor = discoveryCursor ?? record?.discoveryCursor
-      return { last: { ...report, at }, ...(lastFullAt ? { lastFullAt } : {}), ...(cursor !== undefined ? { discoveryCursor: cursor } : {}) }
+      return { ...record, last: { ...report, at }, ...(lastFullAt ? { lastFullAt } : {}), ...(cursor !== undefined ? { discoveryCursor: cursor } : {}) }
     })
   } catch (error) {
     deps.log.warn('could not record the sweep', { error })
   }
+}
+
+/** Records the start of a scheduled sweep (and moves the discovery cursor); throws, since the sweep's items depend on it. */
+export async function recordScheduledSweep(deps: Deps, scheduled: ScheduledSweep, discoveryCursor: number | undefined): Promise<void> {
+  await updateState<SweepRecord>(deps.store, SWEEP_KEY, (record) => ({
+    ...record,
+    scheduled,
+    ...(scheduled.full ? { lastFullAt: scheduled.at } : {}),
+    ...(discoveryCursor !== undefined ? { discoveryCursor } : {}),
+  }))
 }

@@ -21,7 +21,7 @@ import { pushMovingTags } from './push-moving-tags.ts'
 import { reconcileMovingTags, reconcileVersion } from './reconcile.ts'
 import { chooseDiscovery, discoverOrNothing } from './sweep-discovery.ts'
 import { runLimited } from './run-limited.ts'
-import { loadSweepRecord, recordSweep, type SweepReport } from './sweep-record.ts'
+import { recordSweep, type SweepReport } from './sweep-record.ts'
 
 const IMAGES_AT_ONCE = 8
 
@@ -36,7 +36,7 @@ export async function sweep(deps: Deps, options: { full?: boolean; image?: Image
   // thousands of images one after the other would take longer than the interval between sweeps.
   await runLimited(images, IMAGES_AT_ONCE, async (image) => {
     try {
-      await sweepImage(deps, image, report, discovery)
+      await sweepImage(deps, image, report, { discover: discovery.names.has(image.name), unreachable: discovery.unreachable })
     } catch (error) {
       report.failures++
       deps.log.error('sweep failed for image', { image: image.name, error })
@@ -48,23 +48,40 @@ export async function sweep(deps: Deps, options: { full?: boolean; image?: Image
 }
 
 /**
- * The periodic sweep: full when the record shows no full sweep within `reconcileIntervalSeconds`,
- * light otherwise. The pace lives in the store, so a restart (or a fresh serverless instance)
- * keeps it instead of starting with a full sweep.
+ * Whether the periodic sweep is a full one: no full sweep within `reconcileIntervalSeconds` by the
+ * sweep record. The pace lives in the store, so a restart (or a fresh serverless instance) keeps
+ * it instead of starting with a full sweep.
  */
-export async function runPeriodicSweep(deps: Deps): Promise<SweepReport> {
-  const lastFullAt = (await loadSweepRecord(deps))?.lastFullAt
+export function isFullSweepDue(deps: Deps, lastFullAt: string | undefined): boolean {
   const elapsed = lastFullAt === undefined ? Number.POSITIVE_INFINITY : deps.now().getTime() - Date.parse(lastFullAt)
   // A clock set back makes the last full sweep look like the future: run one now.
-  const full = elapsed < 0 || elapsed >= deps.config.server.reconcileIntervalSeconds * 1000
-  return sweep(deps, { full })
+  return elapsed < 0 || elapsed >= deps.config.server.reconcileIntervalSeconds * 1000
 }
 
-async function sweepImage(deps: Deps, image: ImageConfig, report: SweepReport, discovery: { names: Set<string>; unreachable: Set<string> }): Promise<void> {
+/** How one image is swept: whether it lists tags, where it resumes, and when it must stop. */
+export interface ImageSweepOptions {
+  discover: boolean
+  /** Registries found down during this sweep: not listed again. */
+  unreachable: Set<string>
+  /** Resume after this version key (a slice handed on). */
+  after?: string
+  /** Checked after each version; true stops the sweep there. */
+  outOfBudget?: () => boolean
+}
+
+/**
+ * Sweeps one image's versions (after `options.after`), then its moving tags; returns the version
+ * key to resume after when `outOfBudget` stopped it (at least one version is done per call).
+ */
+export async function sweepImage(deps: Deps, image: ImageConfig, report: SweepReport, options: ImageSweepOptions): Promise<string | undefined> {
   // Images are swept concurrently: add counts after the await (`x += await y` reads x before it).
-  const discovered = discovery.names.has(image.name) ? await discoverOrNothing(deps, image, discovery.unreachable) : 0
+  const discovered = options.discover && options.after === undefined ? await discoverOrNothing(deps, image, options.unreachable) : 0
   report.versionsDiscovered += discovered
+  let done: string | undefined
   for (const key of await listSweptVersions(deps, image, report.full)) {
+    if (options.after !== undefined && key <= options.after) continue
+    if (done !== undefined && options.outOfBudget?.()) return done
+    done = key
     const loaded = (await deps.store.load(key))?.value as VersionState | undefined
     // A ledger recorded before the version rule (a per-arch `latest`) is left alone, not republished.
     if (!loaded || !decideVersionTag(image, loaded.version).ok) continue
@@ -83,6 +100,7 @@ async function sweepImage(deps: Deps, image: ImageConfig, report: SweepReport, d
   // Drifted tags are marked unpushed in the ledger; pushMovingTags pushes whatever is unpushed.
   if (report.full) await reconcileMovingTags(deps, image)
   await pushMovingTags(deps, image)
+  return undefined
 }
 
 // A full sweep loads every version ledger; a light one those created within the reconcile window

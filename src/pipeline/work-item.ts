@@ -16,10 +16,11 @@ export const workItemSchema = z.discriminatedUnion('kind', [
   /** Re-check an image's recent unfinished versions (other than `skip`) for lost webhooks. */
   z.object({ kind: z.literal('recover'), image: name, skip: z.array(name).max(1000).optional() }).strict(),
   /**
-   * A sweep: of one image, or (without `image`) the fan-out of a sweep of every image, from the
-   * image after `after` on (in configuration order). `full` defaults to what the sweep record says is due.
+   * A sweep. With `image`: that image's versions after the version key `after`, listing its tags
+   * when `discover`. Without: a scheduled sweep (full when `full`, else when due by the sweep
+   * record) fanned out per image, or with `after` the rest of a fan-out, after that image.
    */
-  z.object({ kind: z.literal('sweep'), image: name.optional(), full: z.boolean().optional(), after: name.optional() }).strict(),
+  z.object({ kind: z.literal('sweep'), image: name.optional(), full: z.boolean().optional(), after: name.optional(), discover: z.boolean().optional() }).strict(),
 ])
 
 export type WorkItem = z.infer<typeof workItemSchema>

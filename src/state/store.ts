@@ -165,6 +165,11 @@ export function imageKey(image: string): string {
 /** Key of the sweep record: the last sweep's report and when the last full one ran. */
 export const SWEEP_KEY = 'sweep/record'
 
+/** Key of a registry found down by a tag listing; saved with an expiry (see pipeline/scheduled-sweep.ts). */
+export function unreachableKey(registry: string): string {
+  return `unreachable/${registry}`
+}
+
 /** Key of what the first tag listing of an image found (see pipeline/discover-versions.ts). */
 export function discoveryKey(image: string): string {
   return `discovery/${image}`

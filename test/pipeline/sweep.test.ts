@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { computeDigest } from '../../src/core/digest.ts'
 import { markTagUnpushed, type ImageState } from '../../src/core/image-state.ts'
-import { runPeriodicSweep, sweep } from '../../src/pipeline/sweep.ts'
+import { runScheduledSweep } from '../../src/pipeline/scheduled-sweep.ts'
+import { sweep } from '../../src/pipeline/sweep.ts'
+import { loadSweepRecord } from '../../src/pipeline/sweep-record.ts'
 import { createMemoryStore } from '../../src/state/memory-store.ts'
 import { imageKey } from '../../src/state/store.ts'
 import { updateState } from '../../src/state/update-state.ts'
@@ -116,9 +118,14 @@ describe('light and full sweeps (fake registry)', () => {
     const config = scenarioConfig({ server: { adminToken: 'admin-token', reconcileIntervalSeconds: 900 } })
     const start = () => createTestApp(config, { fetch: createFakeRegistry({ host: HOST }).fetch, store, now: () => clock.now })
     let app = start()
+    const scheduledFull = async (test: ReturnType<typeof start>) => {
+      await runScheduledSweep(test.deps)
+      await test.idle()
+      return (await loadSweepRecord(test.deps))?.scheduled?.full
+    }
     const fullAt = async (minute: number) => {
       clock.now = new Date(Date.parse('2026-11-27T12:00:00Z') + minute * 60_000)
-      return (await runPeriodicSweep(app.deps)).full
+      return scheduledFull(app)
     }
     expect([await fullAt(0), await fullAt(1), await fullAt(14), await fullAt(15), await fullAt(16)]).toEqual([true, false, false, true, false])
     app = start()
@@ -130,7 +137,7 @@ describe('light and full sweeps (fake registry)', () => {
     expect(await fullAt(-60)).toBe(true)
 
     const every = createTestApp(scenarioConfig({ server: { adminToken: 'admin-token', reconcileIntervalSeconds: 0 } }), { fetch: createFakeRegistry({ host: HOST }).fetch })
-    expect([(await runPeriodicSweep(every.deps)).full, (await runPeriodicSweep(every.deps)).full]).toEqual([true, true])
+    expect([await scheduledFull(every), await scheduledFull(every)]).toEqual([true, true])
   })
 
   it('GET /status shows the last sweep and when the last full one ran', async () => {

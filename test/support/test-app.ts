@@ -38,7 +38,8 @@ export function createTestApp(configInput: unknown, options: { fetch: typeof fet
   const deps: Deps = {
     config,
     catalog: buildCatalog(config.images),
-    store: options.store ?? createMemoryStore(),
+    // Expiry follows the app's clock, as it follows the host's in production.
+    store: options.store ?? createMemoryStore({ now: () => deps.now().getTime() }),
     registry: createRegistryClient({ fetch: options.fetch, registries: config.registries, log, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } }),
     log,
     now: options.now ?? (() => new Date('2026-11-27T12:00:00.000Z')),
