@@ -5,6 +5,7 @@
 import * as z from 'zod'
 import { parseRepositoryName } from './core/reference.ts'
 import { ConfigError } from './errors.ts'
+import type { RetentionPolicy } from './core/retention.ts'
 import { createValueSharing } from './core/value-sharing.ts'
 import { checkUnique, findImageWarnings, imageSchema, resolveImage, type ImageConfig } from './image-config.ts'
 import { Secret } from './secret.ts'
@@ -53,6 +54,8 @@ export interface ServerConfig {
   registryDeadlineSeconds: number
   /** Requests in flight to one registry host at most, so that one slow registry cannot hold every worker. */
   registryConcurrency: number
+  /** What full sweeps prune (absent: nothing). */
+  retention?: RetentionPolicy
 }
 
 /** Options of every configured webhook source (provider sources: src/sources/source-options.ts). */
@@ -94,6 +97,7 @@ export const configSchema = z
         registryTimeoutSeconds: z.number().min(0.1).max(600).default(10),
         registryDeadlineSeconds: z.number().min(0.1).max(3600).default(30),
         registryConcurrency: z.number().int().min(1).max(256).default(8),
+        retention: z.object({ days: z.number().min(0), keepVersions: z.number().int().min(0) }).strict().optional(),
       })
       .strict()
       .prefault({}),

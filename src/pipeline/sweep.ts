@@ -6,7 +6,7 @@
  * within the reconcile window. A full sweep (`POST /reconcile`, and once per
  * `reconcileIntervalSeconds`) looks at every version, re-checks what looks finished against the
  * registry (unannounced rebuilds, deleted or overwritten tags), copies referrers of recent
- * publications and lists tags for versions no webhook announced.
+ * publications, lists tags for versions no webhook announced and applies `server.retention`.
  */
 import type { ImageConfig } from '../config.ts'
 import { isArrivalDue } from '../core/arrival-retry.ts'
@@ -17,6 +17,7 @@ import { listKeys, parseRecentKey, recentPrefix, versionKey, versionPrefix } fro
 import { updateState } from '../state/update-state.ts'
 import { copyReferrers } from './copy-referrers.ts'
 import { processVersion } from './process-version.ts'
+import { pruneVersions } from './prune-versions.ts'
 import { pushMovingTags } from './push-moving-tags.ts'
 import { reconcileMovingTags, reconcileVersion } from './reconcile.ts'
 import { chooseDiscovery, discoverOrNothing } from './sweep-discovery.ts'
@@ -100,6 +101,8 @@ export async function sweepImage(deps: Deps, image: ImageConfig, report: SweepRe
   // Drifted tags are marked unpushed in the ledger; pushMovingTags pushes whatever is unpushed.
   if (report.full) await reconcileMovingTags(deps, image)
   await pushMovingTags(deps, image)
+  const retention = deps.config.server.retention
+  if (report.full && retention) await pruneVersions(deps, image, retention)
   return undefined
 }
 
