@@ -1,6 +1,7 @@
 // Property: whatever the schedule (duplicates, reordering, up to 16 concurrent deliveries, rebuilt
 // arches, lost webhooks followed by a sweep), every store ends with exactly the right published
-// indexes and moving tags, and identical input gives byte-identical index bytes.
+// indexes and moving tags, and identical input gives byte-identical index bytes; also when three
+// instances share the store and run the work items shuffled, duplicated and concurrently.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -46,4 +47,19 @@ it(`holds for ${RUNS} random schedules against every store`, async () => {
   )
   console.log(`schedules run: ${runs} (each against ${Object.keys(STORES).join(', ')})`)
   expect(runs).toBe(RUNS)
+}, 600_000)
+
+const INSTANCE_RUNS = Number(process.env.SCHEDULE_INSTANCE_RUNS ?? 200)
+
+it(`holds for ${INSTANCE_RUNS} random schedules on 3 instances sharing one store, work items shuffled, duplicated and concurrent`, async () => {
+  let runs = 0
+  await fc.assert(
+    fc.asyncProperty(scheduleArbitrary(), async (schedule) => {
+      const single = await runSchedule(schedule, createMemoryStore())
+      expect(await runSchedule(schedule, createMemoryStore(), { instances: 3 })).toEqual(single)
+      runs++
+    }),
+    { numRuns: INSTANCE_RUNS },
+  )
+  expect(runs).toBe(INSTANCE_RUNS)
 }, 600_000)

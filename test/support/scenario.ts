@@ -1,6 +1,7 @@
 // A ready-made scenario over the fake registry: the two images of the example config
 // (separate repositories and suffix tags) on host registry.test.
 import { parsePlatform } from '../../src/core/platform.ts'
+import type { StateStore } from '../../src/state/store.ts'
 import { buildFakeImage, seedFakeImage, type FakeImage } from './fake-images.ts'
 import { createFakeRegistry, createFetchRouter, type FakeRegistry } from './fake-registry.ts'
 import { createTestApp, postDistribution, TOKEN, type TestApp } from './test-app.ts'
@@ -32,6 +33,7 @@ export interface Scenario {
 /** Options for a scenario: a settable clock and more fake registries (mirrors) behind the same fetch. */
 export interface ScenarioOptions {
   clock?: { now: Date }
+  store?: StateStore
   mirrors?: FakeRegistry[]
 }
 
@@ -42,7 +44,7 @@ export function createScenario(configOverrides: Record<string, unknown> = {}, op
     ? createFetchRouter(Object.fromEntries([registry, ...options.mirrors].map((r) => [r.host, (request: Request) => r.handle(request)])))
     : registry.fetch
   const clock = options.clock
-  const test = createTestApp(scenarioConfig(configOverrides), { fetch, ...(clock ? { now: () => clock.now } : {}) })
+  const test = createTestApp(scenarioConfig(configOverrides), { fetch, ...(clock ? { now: () => clock.now } : {}), ...(options.store ? { store: options.store } : {}) })
   return {
     registry,
     test,

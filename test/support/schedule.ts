@@ -5,6 +5,8 @@ import * as fc from 'fast-check'
 import { computeDigest } from '../../src/core/digest.ts'
 import { parsePlatform } from '../../src/core/platform.ts'
 import { compareSemver, isStable, parseSemver } from '../../src/core/semver.ts'
+import { runWorkItem } from '../../src/pipeline/run-work-item.ts'
+import { parseWorkItem, type WorkItem } from '../../src/pipeline/work-item.ts'
 import type { StateStore } from '../../src/state/store.ts'
 import { buildFakeImage, seedFakeImage } from './fake-images.ts'
 import { createFakeRegistry, type FakeRegistry } from './fake-registry.ts'
@@ -28,6 +30,8 @@ export interface Schedule {
   platforms: string[]
   pushes: Push[]
   steps: Step[]
+  /** Random picks for runs on several instances: which instance, order, duplicates. */
+  picks: number[]
 }
 
 /** Generates schedules: 2-3 versions, 3-5 platforms, rebuilds, lost/duplicated/reordered deliveries. */
@@ -46,12 +50,13 @@ export function scheduleArbitrary(): fc.Arbitrary<Schedule> {
         fates: fc.array(fc.constantFrom('lost', 'once', 'once', 'once', 'twice'), { minLength: slots.length + 3, maxLength: slots.length + 3 }),
         batching: fc.array(fc.integer({ min: 1, max: 16 }), { minLength: 40, maxLength: 40 }),
         idles: fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }),
+        picks: fc.array(fc.nat(), { minLength: 64, maxLength: 64 }),
       })
-      .map(({ rebuilds, order, fates, batching, idles }) => {
+      .map(({ rebuilds, order, fates, batching, idles, picks }) => {
         const pushes: Push[] = [...slots, ...rebuilds].map((slot, i) => ({ ...slot, seed: `${slot.version}/${slot.platform}/${i}` }))
         // A version whose every webhook is lost is unknown to us (nothing to reconcile): keep one.
         for (const version of versions) fates[pushes.findIndex((p) => p.version === version)] = 'once'
-        return { style, platforms, pushes, steps: buildSteps(pushes, order, fates, batching, idles) }
+        return { style, platforms, pushes, steps: buildSteps(pushes, order, fates, batching, idles), picks }
       })
   })
 }
@@ -92,22 +97,27 @@ export interface Outcome {
   tags: Record<string, string | undefined>
 }
 
-/** Runs a schedule against `store` and checks every invariant; returns what was published. */
-export async function runSchedule(schedule: Schedule, store: StateStore): Promise<Outcome> {
+/**
+ * Runs a schedule against `store` and checks every invariant; returns what was published. With
+ * `instances`, deliveries go round that many app instances sharing the store, and their work items
+ * (through JSON) run in random order, some twice, concurrently on random instances.
+ */
+export async function runSchedule(schedule: Schedule, store: StateStore, options: { instances?: number } = {}): Promise<Outcome> {
   const registry = createFakeRegistry({ host: HOST })
   const source = (push: Push) => schedule.style === 'separate' ? { repository: `demo/app-${ARCH[push.platform]}`, tag: push.version } : { repository: 'demo/app', tag: `${push.version}-${ARCH[push.platform]}` }
   const from = schedule.style === 'separate' ? `${HOST}/demo/app-{arch}:{version}` : `${HOST}/demo/app:{version}-{arch}`
-  const test = createTestApp(
-    { server: { adminToken: 'admin' }, registries: { [HOST]: {} }, sources: { distribution: { token: TOKEN } }, images: [{ target: `${HOST}/demo/app`, from, platforms: schedule.platforms, tags: { floating: ['{major}', '{major}.{minor}'] } }] },
-    { fetch: registry.fetch, store },
-  )
+  const config = { server: { adminToken: 'admin' }, registries: { [HOST]: {} }, sources: { distribution: { token: TOKEN } }, images: [{ target: `${HOST}/demo/app`, from, platforms: schedule.platforms, tags: { floating: ['{major}', '{major}.{minor}'] } }] }
+  const apps = Array.from({ length: options.instances ?? 1 }, () => createTestApp(config, { fetch: registry.fetch, store }))
+  const test = apps[0] as TestApp
+  const pool = options.instances === undefined ? undefined : createWorkPool(apps, schedule.picks)
+  const idle = () => (pool ? pool.drain() : test.idle())
   const pushed = new Map<number, { digest: string; at: string }>()
   let clock = Date.parse('2026-11-27T10:00:00Z')
   const versions = [...new Set(schedule.pushes.map((p) => p.version))]
   let highestLatest: string | undefined
   for (const step of schedule.steps) {
     if (step.kind === 'idle') {
-      await test.idle()
+      await idle()
       highestLatest = await checkAtRest(registry, versions, highestLatest)
     }
     if (step.kind === 'push') {
@@ -118,17 +128,45 @@ export async function runSchedule(schedule: Schedule, store: StateStore): Promis
       pushed.set(step.push, { digest, at: new Date((clock += 1000)).toISOString() })
     }
     if (step.kind === 'deliver') {
-      await Promise.all(step.pushes.map((i) => {
+      await Promise.all(step.pushes.map((i, n) => {
         const { digest, at } = pushed.get(i) as { digest: string; at: string }
-        return postDistribution(test, [{ ...source(schedule.pushes[i] as Push), digest, timestamp: at }])
+        return postDistribution(apps[n % apps.length] as TestApp, [{ ...source(schedule.pushes[i] as Push), digest, timestamp: at }])
       }))
     }
   }
-  await test.idle()
-  const sweep = await test.request('/reconcile', { method: 'POST', headers: { authorization: 'Bearer admin' } })
-  if (sweep.status !== 200) throw new Error(`reconcile answered ${sweep.status}`)
-  await test.idle()
+  await idle()
+  if (pool) {
+    // The scheduled sweep's way: fanned out as per-image items on the instances.
+    pool.add({ kind: 'sweep', full: true })
+    await pool.drain()
+  } else {
+    const sweep = await test.request('/reconcile', { method: 'POST', headers: { authorization: 'Bearer admin' } })
+    if (sweep.status !== 200) throw new Error(`reconcile answered ${sweep.status}`)
+    await test.idle()
+  }
   return checkInvariants(schedule, registry, test, source)
+}
+
+// Work items of every instance in one pool; draining runs them in random order, some twice, all
+// at once, each on a random instance, until none are left (sweeps add more).
+function createWorkPool(apps: TestApp[], picks: number[]) {
+  const pool: string[] = []
+  let p = 0
+  const pick = () => picks[p++ % picks.length] as number
+  for (const app of apps) app.deps.work = { enqueue: async (item) => void pool.push(JSON.stringify(item)) }
+  return {
+    add: (item: WorkItem) => void pool.push(JSON.stringify(item)),
+    async drain() {
+      while (pool.length > 0) {
+        const runs = pool.splice(0).flatMap((json) => (pick() % 3 === 0 ? [json, json] : [json]))
+        for (let i = runs.length - 1; i > 0; i--) {
+          const j = pick() % (i + 1)
+          ;[runs[i], runs[j]] = [runs[j] as string, runs[i] as string]
+        }
+        await Promise.all(runs.map((json) => runWorkItem((apps[pick() % apps.length] as TestApp).deps, parseWorkItem(JSON.parse(json)))))
+      }
+    },
+  }
 }
 
 // At any quiet moment (not only after the sweep): every published index references only children
