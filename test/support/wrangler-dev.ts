@@ -42,7 +42,8 @@ export async function startWranglerDev(config: unknown, vars: Record<string, str
     await killGroup(child)
     rmSync(state, { recursive: true, force: true })
   }
-  const failure = await waitReady(child, url)
+  // Anything that goes wrong while waiting stops the processes too (none may outlive the test).
+  const failure = await waitReady(child, url).catch((error: unknown) => `waiting failed: ${String(error)}`)
   if (failure) {
     await stop()
     throw new HarnessError(`wrangler dev did not start (${failure}); output:\n${output}`)

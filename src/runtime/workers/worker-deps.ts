@@ -71,11 +71,8 @@ export function createWorkerDeps(env: WorkerEnv, options: InvocationOptions): De
         else await objectFor(env, partition).enqueue(item)
       },
     },
-    budget: {
-      deadline: options.deadline,
-      get requests() {
-        return budget.remaining()
-      },
-    },
+    // Registry calls this call may start: half the requests left in the invocation, since one call
+    // can be a few requests (a token, a retry, a mount and its fallback); the counted fetch is the hard stop.
+    budget: { deadline: options.deadline, requests: Math.floor(budget.remaining() / 2) },
   }
 }
