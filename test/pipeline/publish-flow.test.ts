@@ -128,9 +128,17 @@ describe('publish flow with blob hints (distribution includereferences)', () => 
   it('uses the hinted config and blobs without extra requests and with the same result', async () => {
     const hinted = createScenario()
     const plain = createScenario()
+    // The order requests reach the registry: with hints, each arch's config is fetched before its manifest is read.
+    const started = new Map<unknown, string[]>([[hinted, []], [plain, []]])
     for (const s of [hinted, plain]) {
+      s.registry.onRequest = (request) => void started.get(s)?.push(`${request.method} ${new URL(request.url).pathname}`)
       for (const [arch, platform] of ARCHES) await s.push(`demo/app-${arch}`, 'v1.0.2', platform, { references: s === hinted })
       await s.test.idle()
+    }
+    for (const [arch] of ARCHES) {
+      const reads = (s: unknown) => started.get(s)!.filter((r) => r.startsWith(`GET /v2/demo/app-${arch}/`)).map((r) => (r.includes('/blobs/') ? 'config' : 'manifest'))
+      expect(reads(hinted)).toEqual(['config', 'manifest'])
+      expect(reads(plain)).toEqual(['manifest', 'config'])
     }
     expect(readIndex(hinted.registry, 'demo/app', 'v1.0.2')).toEqual(readIndex(plain.registry, 'demo/app', 'v1.0.2'))
     const ours = (s: ReturnType<typeof createScenario>) => s.registry.requests.filter((r) => r.method !== 'PUT' || r.path.startsWith('/v2/demo/app/')).length
