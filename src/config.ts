@@ -7,7 +7,7 @@ import { parseRepositoryName } from './core/reference.ts'
 import { ConfigError } from './errors.ts'
 import type { RetentionPolicy } from './core/retention.ts'
 import { createValueSharing } from './core/value-sharing.ts'
-import { checkUnique, findImageWarnings, imageSchema, resolveImage, type ImageConfig } from './image-config.ts'
+import { findImageWarnings, imageSchema, resolveImage, type ImageConfig } from './image-config.ts'
 import { Secret } from './secret.ts'
 import { PROVIDER_SOURCE_SHAPES, resolveProviderSources, secretInput, secretList, type ProviderSourcesConfig } from './sources/source-options.ts'
 
@@ -210,6 +210,14 @@ function resolveSources(raw: RawConfig['sources'], env: Env, issues: string[], r
   return { ...sources, ...resolveProviderSources(raw, { secrets, issues, registries }) }
 }
 
+// Two images publishing to one repository would overwrite each other's tags (mirrors included).
 function checkDuplicateTargets(images: ImageConfig[], issues: string[]): void {
-  checkUnique(images.map((image) => image.name), 'images', 'target', issues)
+  const owner = new Map<string, number>()
+  images.forEach((image, i) => {
+    for (const target of new Set(image.targetNames)) {
+      const first = owner.get(target)
+      if (first === undefined) owner.set(target, i)
+      else issues.push(`images.${i}.target: "${target}" is also a target of images.${first}`)
+    }
+  })
 }

@@ -124,6 +124,13 @@ describe('parseConfig: publishing policy', () => {
     expect(issuesOf({ ...ISSUE_CONFIG, images: [{ ...image, versionPattern: '(' }] })).toEqual([expect.stringMatching(/^images\.0\.versionPattern: not a regular expression/)])
   })
 
+  it('refuses two images sharing a target, mirrors included', () => {
+    const [first, second] = ISSUE_CONFIG.images as unknown as [Record<string, unknown>, Record<string, unknown>]
+    const shared = { ...ISSUE_CONFIG, images: [{ ...first, target: ['127.0.0.1:5150/demo/app', 'ghcr.io/org/app'] }, { ...second, target: ['127.0.0.1:5150/demo/suffix', 'ghcr.io/org/app'] }] }
+    expect(issuesOf(shared)).toEqual(['images.1.target: "ghcr.io/org/app" is also a target of images.0'])
+    expect(issuesOf({ ...ISSUE_CONFIG, images: [first, { ...second, target: '127.0.0.1:5150/demo/app' }] })).toEqual(['images.1.target: "127.0.0.1:5150/demo/app" is also a target of images.0'])
+  })
+
   it('rejects templates that cannot make a tag', () => {
     expect(issuesOf(image({ tags: { floating: ['{version}'], extra: ['bad tag!'] }, childTags: '{arch}', deadline: { seconds: 0, action: 'later' } }))).toEqual(
       expect.arrayContaining([

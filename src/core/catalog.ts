@@ -11,6 +11,8 @@ import { decideVersionTag, type VersionRule, type VersionTagDecision } from './v
 export interface CatalogImage extends VersionRule {
   name: string
   target: RepositoryName
+  /** Every repository the index is published to (mirrors included); `[target]` when absent. */
+  targets?: RepositoryName[]
   from: SourceTemplate
   platforms: { key: string; arch: string }[]
 }
@@ -53,7 +55,8 @@ export function buildCatalog<I extends CatalogImage>(images: I[]): Catalog<I> {
   const strings = new Map<string, string>()
   const intern = (text: string) => strings.get(text) ?? (strings.set(text, text), text)
   for (const image of images) {
-    targets.add(intern(formatRepositoryName(image.target)))
+    // Every target: our own pushes to a mirror come back as events too, and must read as ours.
+    for (const target of image.targets ?? [image.target]) targets.add(intern(formatRepositoryName(target)))
     for (const { key, arch } of image.platforms) {
       const pattern = buildSourcePattern(image.from, arch)
       const repo = intern(formatRepositoryName(pattern))

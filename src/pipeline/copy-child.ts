@@ -26,11 +26,18 @@ export async function copyChild(deps: Deps, image: ImageConfig, origin: ChildOri
   await Promise.all(
     image.targets.map(async (target) => {
       const same = formatRepositoryName(target) === formatRepositoryName(origin.repo)
-      if (!same) await Promise.all(manifests.map((m) => copyManifest(deps, origin.repo, target, m, early)))
+      if (!same) await Promise.all(manifests.map((m) => copyMissingManifest(deps, origin.repo, target, m, early)))
       const [child] = manifests
       if (child && childTag && !(same && childTag === origin.tag)) await deps.registry.putManifest(target, childTag, child)
     }),
   )
+}
+
+// A child already in the target (the same arch image under another version, a retry after a
+// crash) costs one HEAD by digest instead of reading its config and mounting its blobs again.
+async function copyMissingManifest(deps: Deps, from: RepositoryName, to: RepositoryName, manifest: Manifest, early: EarlyWork): Promise<void> {
+  if ((await deps.registry.headManifest(to, manifest.digest))?.digest === manifest.digest) return
+  await copyManifest(deps, from, to, manifest, early)
 }
 
 /**

@@ -56,7 +56,7 @@ export async function resolveArrival(deps: Deps, image: ImageConfig, expected: I
 // Distribution notifies a push by tag before the tag link is written (seen with 2.8: a GET of the
 // tag right after the event answers 404 MANIFEST_UNKNOWN, or the previous digest for a rebuild;
 // registry/handlers/manifests.go puts the manifest, which fires the event, then tags it).
-const TAG_LINK_WAITS_MS = [100, 400]
+const TAG_LINK_WAITS_MS = [50, 200]
 
 /**
  * Reads what `tag` names in the registry: the event's digest is only a hint, so a delivery naming a

@@ -77,8 +77,10 @@ export const gitHubSource: Source<GitHubOptions> = {
 // (github/docs#22091). The owner keeps its casing, OCI names are lower-case.
 function normalizePackage(pkg: GitHubPackage, options: GitHubOptions, context: SourceContext, id: string | undefined): SourceEvent {
   const repository = `${pkg.owner.login}/${pkg.name}`.toLowerCase()
-  const type = (pkg.package_type ?? pkg.ecosystem ?? '').toLowerCase()
-  if (type !== 'container' && type !== 'docker') return ignoredEvent(`package type "${type}"`, { repository, id })
+  // GitHub's own docker examples say `package_type: "npm"` with `ecosystem: "docker"`
+  // (octokit/webhooks payload-examples/api.github.com/package/published.docker.payload.json): either field may name it.
+  const types = [pkg.package_type, pkg.ecosystem].flatMap((t) => (t ? [t.toLowerCase()] : []))
+  if (!types.some((type) => type === 'container' || type === 'docker')) return ignoredEvent(`package type "${[...new Set(types)].join('/')}"`, { repository, id })
   const metadata = pkg.package_version?.container_metadata
   const digest = metadata?.tag?.digest ?? pkg.package_version?.name
   return buildPushEvent({ registry: options.registry, repository, tag: metadata?.tag?.name, digest, mediaType: metadata?.manifest?.media_type, id }, context)

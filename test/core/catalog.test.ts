@@ -52,6 +52,13 @@ describe('catalog', () => {
     expect(catalog.refusal({ registry: R, repository: 'demo/suffix' }, 'v1.0.2')).toBeUndefined()
   })
 
+  it('knows every target of an image, mirrors included', () => {
+    const mirrored = buildCatalog([{ ...image(`${R}/demo/app`, `${R}/demo/app-{arch}:{version}`, [['linux/amd64', 'amd64']]), targets: [{ registry: R, repository: 'demo/app' }, { registry: 'ghcr.io', repository: 'org/app' }] }])
+    expect(mirrored.isTarget({ registry: 'ghcr.io', repository: 'org/app' })).toBe(true)
+    expect(mirrored.isKnown({ registry: 'ghcr.io', repository: 'org/app' })).toBe(true)
+    expect(mirrored.isTarget({ registry: 'ghcr.io', repository: 'org/other' })).toBe(false)
+  })
+
   it('finds images by name', () => {
     expect(catalog.image(`${R}/demo/suffix`)?.platforms).toHaveLength(2)
     expect(catalog.image('nope')).toBeUndefined()

@@ -18,6 +18,13 @@ describeWithTools(['docker-registry', 'skopeo'], 'e2e: registry webhook in, mult
   const app = () => `${stack.host}/demo/app`
   const suffix = () => `${stack.host}/demo/suffix`
   const published = (v: any) => v.state === 'published'
+  // `published` is recorded when the version's own tags are in; the moving tags are pushed beside
+  // them by the same task, so wait for that task before reading `latest`.
+  const waitForPublished = async (image: string, version: string) => {
+    const status = await stack.waitForVersion(image, version, published)
+    await stack.server.idle()
+    return status
+  }
 
   beforeAll(async () => {
     stack = await startE2EStack()
@@ -29,13 +36,13 @@ describeWithTools(['docker-registry', 'skopeo'], 'e2e: registry webhook in, mult
   async function pushSuffixVersion(version: string, options: { attestation?: boolean } = {}) {
     const amd = await pushImage(`${suffix()}:${version}-amd64`, { platform: 'linux/amd64', seed: `${version}-amd`, ...options })
     const arm = await pushImage(`${suffix()}:${version}-arm64`, { platform: 'linux/arm64', seed: `${version}-arm`, ...options })
-    return { amd, arm, status: await stack.waitForVersion(suffix(), version, published) }
+    return { amd, arm, status: await waitForPublished(suffix(), version) }
   }
 
   it('publishes v1.0.2 and latest from separate per-arch repositories', async () => {
     const pushed = []
     for (const { arch, platform } of APP_ARCHES) pushed.push(await pushImage(`${app()}-${arch}:v1.0.2`, { platform, seed: `app-${arch}` }))
-    const status = await stack.waitForVersion(app(), 'v1.0.2', published)
+    const status = await waitForPublished(app(), 'v1.0.2')
     expect(status.published.mediaType).toBe(MEDIA_TYPES.dockerList)
     for (const tag of ['v1.0.2', 'latest']) {
       const raw = await skopeoInspectRaw(`${app()}:${tag}`)

@@ -128,10 +128,27 @@ describe('publish flow with blob hints (distribution includereferences)', () => 
   it('uses the hinted config and blobs without extra requests and with the same result', async () => {
     const hinted = createScenario()
     const plain = createScenario()
+    // With hints, the blob mounts start as soon as the manifest is read (beside the platform check);
+    // without, only when the child is copied, after its HEAD in the target.
+    const started = new Map<unknown, string[]>([[hinted, []], [plain, []]])
+    const children = new Map<unknown, string[]>([[hinted, []], [plain, []]])
     for (const s of [hinted, plain]) {
-      for (const [arch, platform] of ARCHES) await s.push(`demo/app-${arch}`, 'v1.0.2', platform, { references: s === hinted })
+      s.registry.onRequest = (request) => {
+        const url = new URL(request.url)
+        started.get(s)!.push(`${request.method} ${url.pathname} ${url.searchParams.get('from') ?? ''}`)
+        return undefined
+      }
+      for (const [arch, platform] of ARCHES) children.get(s)!.push((await s.push(`demo/app-${arch}`, 'v1.0.2', platform, { references: s === hinted })).manifest.descriptor.digest)
       await s.test.idle()
     }
+    const firstOf = (s: unknown, i: number) => {
+      const lines = started.get(s)!
+      const mount = lines.findIndex((r) => r.endsWith(` demo/app-${ARCHES[i]![0]}`))
+      const head = lines.findIndex((r) => r.startsWith(`HEAD /v2/demo/app/manifests/${children.get(s)![i]}`))
+      return mount >= 0 && head >= 0 && mount < head ? 'mount' : 'head'
+    }
+    expect(ARCHES.map((_, i) => firstOf(hinted, i))).toEqual(['mount', 'mount', 'mount'])
+    expect(ARCHES.map((_, i) => firstOf(plain, i))).toEqual(['head', 'head', 'head'])
     expect(readIndex(hinted.registry, 'demo/app', 'v1.0.2')).toEqual(readIndex(plain.registry, 'demo/app', 'v1.0.2'))
     const ours = (s: ReturnType<typeof createScenario>) => s.registry.requests.filter((r) => r.method !== 'PUT' || r.path.startsWith('/v2/demo/app/')).length
     expect(ours(hinted)).toBe(ours(plain))

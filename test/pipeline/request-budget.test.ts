@@ -18,16 +18,36 @@ async function seedThenNotify(s: ReturnType<typeof createScenario>, pushes: [str
 }
 
 describe('registry requests per publish (fake registry)', () => {
-  it('separate repositories, 3 arches, version + latest: at most 17 requests', async () => {
+  it('separate repositories, 3 arches, version + latest: 20 requests', async () => {
     const s = createScenario()
-    await seedThenNotify(s, [
+    const images = await seedThenNotify(s, [
       ['demo/app-amd64', 'v1.0.2', 'linux/amd64'],
       ['demo/app-arm64', 'v1.0.2', 'linux/arm64'],
       ['demo/app-armv7', 'v1.0.2', 'linux/arm/v7'],
     ])
-    // Per arch: GET manifest, GET config, a mount per blob (config + 2 layers here), PUT child; then 2 index PUTs.
-    expect(s.registry.requests.filter((r) => r.status >= 300 || r.method === 'HEAD')).toEqual([])
-    expect(s.registry.requests.length).toBe(3 * (1 + 1 + 3 + 1) + 2)
+    // Per arch: GET manifest, GET config, HEAD the child in the target (absent), a mount per blob
+    // (config + 2 layers here), PUT child; then 2 index PUTs.
+    const heads = images.map((image) => `HEAD /v2/demo/app/manifests/${image.manifest.descriptor.digest} 404`)
+    expect(s.registry.requests.filter((r) => r.status >= 300 || r.method === 'HEAD').map((r) => `${r.method} ${r.path} ${r.status}`).sort()).toEqual(heads.sort())
+    expect(s.registry.requests.length).toBe(3 * (1 + 1 + 1 + 3 + 1) + 2)
+  })
+
+  it('a second version whose children did not change costs one HEAD per child before the index PUTs', async () => {
+    const s = createScenario()
+    const arches: [string, string][] = [['amd64', 'linux/amd64'], ['arm64', 'linux/arm64'], ['armv7', 'linux/arm/v7']]
+    await seedThenNotify(s, arches.map(([arch, platform]) => [`demo/app-${arch}`, 'v1.0.2', platform]))
+    const before = s.registry.requests.length
+    // The same images tagged v1.0.3 (a re-tag: same digests).
+    for (const [arch] of arches) {
+      const stored = s.registry.getManifest(`demo/app-${arch}`, 'v1.0.2')!
+      await s.registry.putManifest(`demo/app-${arch}`, 'v1.0.3', stored.bytes, stored.mediaType)
+      await postDistribution(s.test, [{ repository: `demo/app-${arch}`, tag: 'v1.0.3', digest: await computeDigest(stored.bytes), mediaType: stored.mediaType }])
+    }
+    await s.test.idle()
+    const requests = s.registry.requests.slice(before).map((r) => `${r.method} ${r.path.replace(/sha256:[0-9a-f]{64}/, 'sha256:…')} ${r.status}`)
+    // Per arch: read the tag and the config (the platform check), one HEAD of the child in the target; then v1.0.3 and latest.
+    const perArch = (arch: string) => [`GET /v2/demo/app-${arch}/manifests/v1.0.3 200`, `GET /v2/demo/app-${arch}/blobs/sha256:… 200`, 'HEAD /v2/demo/app/manifests/sha256:… 200']
+    expect(requests.sort()).toEqual([...arches.flatMap(([arch]) => perArch(arch)), 'PUT /v2/demo/app/manifests/v1.0.3 201', 'PUT /v2/demo/app/manifests/latest 201'].sort())
   })
 
   it('same repository (suffix tags), 2 arches: GET manifest + GET config per arch, then 2 PUTs', async () => {

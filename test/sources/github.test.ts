@@ -73,6 +73,15 @@ describe('github source: parse', () => {
     expect(gitHubSource.parse(delivery, options, context)).toEqual([expect.objectContaining({ kind: 'ignored', reason: 'package type "npm"' })])
   })
 
+  it('reads a container package whose package_type says npm and ecosystem says docker, as GitHub\'s own examples do', () => {
+    // octokit/webhooks payload-examples/api.github.com/package/published.docker.payload.json
+    const body = JSON.parse(packageBody('app-amd64', 'v1.0.2')) as any
+    body.package.package_type = 'npm'
+    body.package.ecosystem = 'docker'
+    const delivery = rawDelivery(JSON.stringify(body), { 'content-type': 'application/json', 'x-github-event': 'package' })
+    expect(gitHubSource.parse(delivery, options, context)).toEqual([expect.objectContaining({ kind: 'push', tag: 'v1.0.2' })])
+  })
+
   it('uses the configured registry (GHES) and never a host that is not configured', () => {
     const delivery = deliveryOf(fixture('package-published-tagged.json'))
     expect(gitHubSource.parse(delivery, options, { registries: ['containers.ghe.example'] })[0]).toMatchObject({ kind: 'ignored', reason: 'registry host is not configured' })

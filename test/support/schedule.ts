@@ -170,7 +170,8 @@ function createWorkPool(apps: TestApp[], picks: number[]) {
 }
 
 // At any quiet moment (not only after the sweep): every published index references only children
-// present in the target, and `latest` never names a lower version than it did before.
+// present in the target, `latest` names the current index of a version, and never a lower version
+// than it did before.
 async function checkAtRest(registry: FakeRegistry, versions: string[], highest: string | undefined): Promise<string | undefined> {
   const byDigest = new Map<string, string>()
   for (const version of versions) {
@@ -182,8 +183,12 @@ async function checkAtRest(registry: FakeRegistry, versions: string[], highest: 
     }
   }
   const latest = registry.getManifest('demo/app', 'latest')
-  const now = latest ? byDigest.get(await computeDigest(latest.bytes)) : undefined
-  if (!now) return highest
+  if (!latest) return highest
+  // At rest, latest names the current index of a version: a digest no version tag names any more is
+  // a latest left behind by a republish.
+  const digest = await computeDigest(latest.bytes)
+  const now = byDigest.get(digest)
+  if (!now) throw new Error(`latest names ${digest}, which is no version's current index`)
   if (highest && compareSemver(parseSemver(now)!, parseSemver(highest)!) < 0) throw new Error(`latest moved back from ${highest} to ${now}`)
   return now
 }
