@@ -57,7 +57,7 @@ function buildConfig(stub: StubRegistry, images: number) {
       from: `${stub.host}/bench/img${i}:{version}-{arch}`,
       platforms: PLATFORMS,
     })),
-    server: { sweepIntervalSeconds: 0 },
+    server: { sweepIntervalSeconds: 0, publicStatus: true },
   }
 }
 

@@ -51,7 +51,7 @@ async function startStack(): Promise<Stack> {
       { target: `${host}/bench/app`, from: `${host}/bench/app-{arch}:{version}`, platforms: ARCHES.map((a) => a.platform) },
       { target: `${host}/bench/same`, from: `${host}/bench/same:{version}-{arch}`, platforms: ARCHES.map((a) => a.platform) },
     ],
-    server: { sweepIntervalSeconds: 0 },
+    server: { sweepIntervalSeconds: 0, publicStatus: true },
   }
   const server = await startServerProcess(config, dataDir)
   // Registry storage on tmpfs where there is one, so that disk noise stays out of both pipelines.

@@ -32,7 +32,7 @@ export async function runStreamingCopyBench(megabytes: number): Promise<Streamin
     registries: { [host]: { insecure: true, endpoint: proxy.url } },
     sources: { distribution: { token: TOKEN } },
     images: [{ target: `${host}/bench/big`, from: `${host}/bench/big-{arch}:{version}`, platforms: ['linux/amd64'] }],
-    server: { sweepIntervalSeconds: 0 },
+    server: { sweepIntervalSeconds: 0, publicStatus: true },
   }
   const server = await startServerProcess(config, dir)
   const registry = await startRegistry({

@@ -37,7 +37,7 @@ export async function runSweepBench(images: number, versions: number): Promise<S
     registries: { [stub.host]: { insecure: true } },
     sources: { distribution: { token: TOKEN, registry: stub.host } },
     images: Array.from({ length: images }, (_, i) => ({ target: `${stub.host}/bench/img${i}`, from: `${stub.host}/bench/img${i}:{version}-{arch}`, platforms: ['linux/amd64'] })),
-    server: { sweepIntervalSeconds: 0 },
+    server: { sweepIntervalSeconds: 0, publicStatus: true },
   })
   const clock = { offsetMs: 0 }
   const now = () => new Date(Date.now() - clock.offsetMs)
