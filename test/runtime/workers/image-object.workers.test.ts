@@ -75,13 +75,14 @@ describe('ImageObject', () => {
     expect(indexPuts('demo/app', 'v1.0.2')).toHaveLength(1)
     expect(indexPuts('demo/app', 'latest')).toHaveLength(1)
     expect(readIndex(registry, 'demo/app', 'v1.0.2').manifests.map((m: any) => m.platform.architecture)).toEqual(['amd64', 'arm64', 'arm'])
-    // The same requests as on Node: per arch GET manifest, GET config, 3 mounts, PUT child; 2 index PUTs.
-    expect(registry.requests).toHaveLength(3 * 6 + 2)
+    // The same requests as on Node (test/pipeline/request-budget.test.ts): per arch GET manifest,
+    // GET config, HEAD the child in the target, 3 mounts, PUT child; then 2 index PUTs.
+    expect(registry.requests).toHaveLength(3 * 7 + 2)
   })
 
   it('stops a publish at the subrequest limit with a clear log line and finishes it in the next alarm', async () => {
     const logs = vi.spyOn(console, 'log')
-    // 20 layers per arch: 2 x (manifest + config + 21 mounts + child PUT) + 2 index PUTs = 50 requests, over the 40 allowed.
+    // 20 layers per arch: 2 x (manifest + config + child HEAD + 21 mounts + child PUT) + 2 index PUTs = 52 requests, over the 40 allowed.
     const pushes = [await seed('demo/big-amd64', 'v1.0.0', 'linux/amd64', 20), await seed('demo/big-arm64', 'v1.0.0', 'linux/arm64', 20)]
     expect((await deliver(pushes)).status).toBe(202)
     const object = objectFor(`${HOST}/demo/big`)
