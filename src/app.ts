@@ -6,6 +6,7 @@ import { Hono, type Context } from 'hono'
 import type { Deps } from './deps.ts'
 import { ForbiddenError, isAppError, NotFoundError, UnauthorizedError, type AppError } from './errors.ts'
 import { readBody } from './http/read-body.ts'
+import { checkReadiness } from './http/readiness.ts'
 import { createRefusalLog, type RefusalLog } from './http/refusal-log.ts'
 import { requireStatusAccess } from './http/status-access.ts'
 import { clipText, redactUrl } from './log.ts'
@@ -32,6 +33,10 @@ export function createApp(deps: Deps): Hono {
   const app = new Hono()
   const refusals = createRefusalLog(deps.log, () => deps.now().getTime())
   app.get('/healthz', (c) => c.json({ ok: true }))
+  app.get('/readyz', async (c) => {
+    const readiness = await checkReadiness(deps)
+    return c.json(readiness, readiness.ready ? 200 : 503)
+  })
   app.get('/status', async (c) => {
     await requireStatusAccess(deps.config, c.req.header('authorization'), new URL(c.req.url).host)
     return c.json(await buildStatus(deps, parseStatusQuery(c.req.query())))
