@@ -5,6 +5,7 @@
 import { Hono, type Context } from 'hono'
 import type { Deps } from './deps.ts'
 import { ForbiddenError, isAppError, NotFoundError, UnauthorizedError, type AppError } from './errors.ts'
+import { observeDeliveries } from './http/delivery-observer.ts'
 import { readBody } from './http/read-body.ts'
 import { checkReadiness } from './http/readiness.ts'
 import { createRefusalLog, type RefusalLog } from './http/refusal-log.ts'
@@ -50,6 +51,7 @@ export function createApp(deps: Deps): Hono {
     if (name !== undefined && !image) throw new NotFoundError(`no configured image has the target "${name}"`)
     return c.json(await sweep(deps, image ? { image } : {}))
   })
+  app.use('/webhooks/*', observeDeliveries(deps))
   app.post('/webhooks/:source/:secret?', async (c) => {
     const entry = findSource(c.req.param('source'))
     const options = entry?.options(deps.config)

@@ -6,6 +6,7 @@ import type { AppConfig, ImageConfig } from './config.ts'
 import type { Catalog } from './core/catalog.ts'
 import type { Logger } from './log.ts'
 import type { WorkItem } from './pipeline/work-item.ts'
+import type { Metrics } from './metrics.ts'
 import type { RegistryClient } from './registry/registry-client.ts'
 import type { StateStore } from './state/store.ts'
 
@@ -38,4 +39,6 @@ export interface Deps {
   /** Work to run after the current call (pipeline/work-item.ts); correctness never rests on it running only once. */
   work: WorkQueue
   budget: Budget
+  /** Counters and histograms (see metrics.ts); absent means none are kept. */
+  metrics?: Metrics
 }

@@ -132,13 +132,17 @@ describe('app: strangers cost no body reads', () => {
     const response = await s.test.request('/webhooks/distribution', { method: 'POST', body, duplex: 'half', headers: { authorization: 'Bearer s3cret', 'content-type': EVENTS } } as RequestInit)
     expect(response.status).toBe(400)
     expect((await response.json()).error.code).toBe('REQUEST_ABORTED')
-    expect(s.test.logs.map((l) => [l.level, l.message])).toEqual([['warn', 'request refused']])
+    expect(s.test.logs.map((l) => [l.level, l.message])).toEqual([['warn', 'request refused'], ['debug', 'delivery']])
   })
 
   it('logs a refused request once, its path clipped', async () => {
     const s = createScenario()
     await s.test.request(`/webhooks/${'x'.repeat(16_000)}`, { method: 'POST', body: '{}' })
-    expect(s.test.logs).toHaveLength(1)
-    expect(JSON.stringify(s.test.logs).length).toBeLessThan(600)
+    const [refused, delivery, ...rest] = s.test.logs
+    expect(rest).toEqual([])
+    expect(JSON.stringify(refused).length).toBeLessThan(600)
+    // The delivery line (debug) names no path, and an unknown source by one fixed label.
+    expect(delivery).toMatchObject({ level: 'debug', message: 'delivery', fields: { source: 'unknown', outcome: 'unknown', status: 404 } })
+    expect(JSON.stringify(delivery).length).toBeLessThan(300)
   })
 })

@@ -56,6 +56,11 @@ describe('import boundaries', () => {
 
   // Node-only modules and globals: test/runtime-boundaries.test.ts (read with the TypeScript compiler API).
 
+  it('prom-client appears only in runtime/node/ (elsewhere metrics go through the port in metrics.ts)', () => {
+    const prom = imports.filter((i) => i.specifier === 'prom-client')
+    expect(prom.map((i) => i.file)).toEqual(['runtime/node/metrics.ts'])
+  })
+
   it('hono appears only in app.ts and runtime/', () => {
     const hono = imports.filter((i) => i.specifier === 'hono' || i.specifier.startsWith('hono/'))
     expect(offenders(hono, (i) => i.file === 'app.ts' || i.file.startsWith('runtime/'))).toEqual([])

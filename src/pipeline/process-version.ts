@@ -8,8 +8,10 @@ import { isArrivalDue, markArrivalFailed, type RetryPolicy } from '../core/arriv
 import { applyResolution, decideVersion, markFailed, type Arrival, type Resolution, type VersionDecision, type VersionState } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
 import { isTemporaryRegistryError } from '../registry/errors.ts'
+import { metricsOf } from '../metrics.ts'
 import { versionKey } from '../state/store.ts'
 import { updateState } from '../state/update-state.ts'
+import { createPhaseTimer, reportPublish, type PhaseTimer } from './publish-report.ts'
 import { publishVersion } from './publish-version.ts'
 import { pushMovingTags } from './push-moving-tags.ts'
 import { resolveArrival } from './resolve-arrival.ts'
@@ -19,25 +21,30 @@ export async function processVersion(deps: Deps, image: ImageConfig, version: st
   const key = versionKey(image.name, version)
   const loaded = (await deps.store.load(key))?.value as VersionState | undefined
   if (!loaded) return undefined
-  const state = await resolvePending(deps, image, loaded)
+  const timer = createPhaseTimer()
+  const state = await resolvePending(deps, image, loaded, timer)
   const decision = decideVersion(state, image.targetNames)
   try {
-    if (decision.kind === 'ready') await publishVersion(deps, image, state, decision.children, decision.partial)
+    if (decision.kind === 'ready') {
+      await timer.time('push', () => publishVersion(deps, image, state, decision.children, decision.partial))
+      await reportPublish(deps, image, version, timer)
+    }
     if (decision.kind === 'published') await pushMovingTags(deps, image)
   } catch (error) {
+    metricsOf(deps).count('failures', { image: image.name, stage: 'publish' })
     await recordFailure(deps, key, error)
     deps.log.error('publish failed; the sweep will retry', { image: image.name, version, error })
   }
   return decision
 }
 
-async function resolvePending(deps: Deps, image: ImageConfig, state: VersionState): Promise<VersionState> {
+async function resolvePending(deps: Deps, image: ImageConfig, state: VersionState, timer: PhaseTimer): Promise<VersionState> {
   // An arrival that failed waits for its retry time (backoff); an unresolvable one is not pending.
   const checkedAt = deps.now().toISOString()
   const pending = Object.entries(state.arrivals).filter(([, arrival]) => isArrivalDue(arrival, checkedAt))
   if (pending.length === 0) return state
   const key = versionKey(image.name, state.version)
-  const outcomes = await Promise.all(pending.map(([platform, arrival]) => resolveOne(deps, image, state.version, platform, arrival)))
+  const outcomes = await Promise.all(pending.map(([platform, arrival]) => timer.time('resolve', () => resolveOne(deps, image, state.version, platform, arrival, timer))))
   let latest = state
   for (const [i, outcome] of outcomes.entries()) {
     const [platform, arrival] = pending[i] as [string, Arrival]
@@ -57,16 +64,18 @@ async function resolvePending(deps: Deps, image: ImageConfig, state: VersionStat
 
 type Outcome = Resolution | { kind: 'failed'; error: unknown }
 
-async function resolveOne(deps: Deps, image: ImageConfig, version: string, platform: string, arrival: Arrival): Promise<Outcome> {
+async function resolveOne(deps: Deps, image: ImageConfig, version: string, platform: string, arrival: Arrival, timer: PhaseTimer): Promise<Outcome> {
   const expected = image.platforms.find((p) => p.key === platform)
   if (!expected) return { kind: 'refused', reason: `${platform} is no longer configured for this image` }
   try {
-    const resolution = await resolveArrival(deps, image, expected, version, arrival)
+    const resolution = await resolveArrival(deps, image, expected, version, arrival, timer)
     if (resolution.kind === 'refused') {
+      metricsOf(deps).count('refusals', { image: image.name, platform })
       deps.log.warn('refused arch image', { image: image.name, platform, source: arrival.source, reason: resolution.reason })
     }
     return resolution
   } catch (error) {
+    metricsOf(deps).count('failures', { image: image.name, stage: 'resolve' })
     deps.log.error('could not resolve arch tag; the sweep will retry', { image: image.name, platform, source: arrival.source, error })
     return { kind: 'failed', error }
   }

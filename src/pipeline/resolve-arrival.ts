@@ -17,6 +17,7 @@ import { RegistryError } from '../registry/errors.ts'
 import type { Manifest } from '../registry/registry-client.ts'
 import { copyChild } from './copy-child.ts'
 import { pickHintedBlobs, startEarlyWork, type EarlyWork } from './early-work.ts'
+import type { PhaseTimer } from './publish-report.ts'
 
 // BuildKit's inline attestation annotations:
 // https://github.com/moby/buildkit/blob/master/docs/attestations/attestation-storage.md
@@ -25,8 +26,8 @@ const REFERENCE_DIGEST = 'vnd.docker.reference.digest'
 
 type ArrivalView = Pick<Arrival, 'source' | 'hintDigest' | 'hintBlobs' | 'previous' | 'attempts'>
 
-/** Resolves one arrival of `version` and, when it is sound, copies it into every target. */
-export async function resolveArrival(deps: Deps, image: ImageConfig, expected: ImagePlatform, version: string, arrival: ArrivalView): Promise<Resolution> {
+/** Resolves one arrival of `version` and, when it is sound, copies it into every target (the copy's time goes to `timer`). */
+export async function resolveArrival(deps: Deps, image: ImageConfig, expected: ImagePlatform, version: string, arrival: ArrivalView, timer?: PhaseTimer): Promise<Resolution> {
   const ref = parseReference(arrival.source)
   if (!ref?.tag) return { kind: 'refused', reason: `"${arrival.source}" is not a tagged reference` }
   const repo: RepositoryName = { registry: ref.registry, repository: ref.repository }
@@ -42,7 +43,10 @@ export async function resolveArrival(deps: Deps, image: ImageConfig, expected: I
   if (picked.kind === 'refused') return { ...picked, tagDigest: top.digest }
   const verified = await verifyPlatform(deps, repo, picked.manifest, expected, early)
   if (verified.kind === 'refused') return { ...verified, tagDigest: top.digest }
+  const copyStarted = performance.now()
   await copyChild(deps, image, { repo, tag: ref.tag, arch: expected.arch, version }, [picked.manifest, ...picked.attestations.map((a) => a.manifest)], early)
+  // Counted as copy, not resolve: the caller times the whole arrival as resolve.
+  timer?.move(performance.now() - copyStarted, 'resolve', 'copy')
   const manifest = { mediaType: picked.manifest.mediaType, digest: picked.manifest.digest, size: picked.manifest.bytes.length }
   const child = {
     tagDigest: top.digest,

@@ -13,6 +13,7 @@ import { isArrivalDue } from '../core/arrival-retry.ts'
 import { decideVersion, expireVersion, type VersionState } from '../core/version-state.ts'
 import { decideVersionTag } from '../core/version-tags.ts'
 import type { Deps } from '../deps.ts'
+import { metricsOf } from '../metrics.ts'
 import { listKeys, parseRecentKey, recentPrefix, versionKey, versionPrefix } from '../state/store.ts'
 import { updateState } from '../state/update-state.ts'
 import { copyReferrers } from './copy-referrers.ts'
@@ -29,6 +30,7 @@ const IMAGES_AT_ONCE = 8
 /** Runs one sweep (full unless `full: false`) over every configured image, and records it; or over `image` alone. */
 export async function sweep(deps: Deps, options: { full?: boolean; image?: ImageConfig } = {}): Promise<SweepReport> {
   const at = deps.now().toISOString()
+  const started = performance.now()
   const report: SweepReport = { full: options.full ?? true, versionsDiscovered: 0, versionsChecked: 0, versionsProcessed: 0, referrersCopied: 0, failures: 0 }
   const images = options.image ? [options.image] : deps.config.images
   const slice = report.full && deps.config.server.discoverVersions ? await chooseDiscovery(deps, images) : undefined
@@ -45,6 +47,7 @@ export async function sweep(deps: Deps, options: { full?: boolean; image?: Image
   })
   // One image's sweep does not stand for all of them: the record (and the pace of full sweeps) is left as it is.
   if (!options.image) await recordSweep(deps, report, at, slice?.next)
+  metricsOf(deps).observe('sweepDuration', (performance.now() - started) / 1000, { full: String(report.full) })
   return report
 }
 

@@ -14,6 +14,7 @@ import { runWorkItem } from '../../pipeline/run-work-item.ts'
 import { createRegistryClient, registryLimits } from '../../registry/http-client.ts'
 import { createSqliteStore } from '../../state/sqlite-store.ts'
 import type { StateStore } from '../../state/store.ts'
+import { createNodeMetrics, serveMetrics } from './metrics.ts'
 import { createTaskQueue, type TaskQueue } from './task-queue.ts'
 import { createUndiciFetch } from './undici-fetch.ts'
 
@@ -52,16 +53,18 @@ export async function sha256Digest(bytes: Uint8Array): Promise<string> {
 export async function startNodeServer(options: NodeServerOptions): Promise<NodeServer> {
   const log = options.log ?? createJsonLogger((line) => process.stdout.write(`${line}\n`))
   const store = options.store ?? createSqliteStore(options.dataPath)
+  const metrics = createNodeMetrics({ waiting: () => tasks.waiting() })
   const deps: Deps = {
     config: options.config,
     catalog: buildCatalog(options.config.images),
     store,
-    registry: createRegistryClient({ fetch: options.fetch ?? createUndiciFetch(), registries: options.config.registries, log, computeDigest: sha256Digest, ...registryLimits(options.config.server) }),
+    registry: createRegistryClient({ fetch: metrics.countRequests(options.fetch ?? createUndiciFetch()), registries: options.config.registries, log, computeDigest: sha256Digest, ...registryLimits(options.config.server) }),
     log,
     now: options.now ?? (() => new Date()),
     work: { enqueue: async (item) => tasks.enqueue(item) },
     // A webhook only records and enqueues; the budget matters to the work items (see withBudget).
     budget: { deadline: Number.POSITIVE_INFINITY, requests: Number.POSITIVE_INFINITY },
+    metrics: metrics.metrics,
   }
   const tasks = createTaskQueue({
     maxRunning: options.maxRunningTasks ?? MAX_RUNNING_TASKS,
@@ -72,6 +75,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
   })
   for (const warning of options.config.warnings) log.warn(warning)
   const app = createApp(deps)
+  serveMetrics(app, deps, metrics)
   const { server, port } = await listen(app.fetch, options.host ?? options.config.server.host, options.port ?? options.config.server.port, options.config)
   const timer = startSweeps(deps, tasks)
   const idle = tasks.idle
