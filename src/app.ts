@@ -15,6 +15,7 @@ import { ingestDelivery } from './pipeline/ingest-delivery.ts'
 import { buildStatus, parseStatusQuery } from './pipeline/status.ts'
 import { sweep } from './pipeline/sweep.ts'
 import { findSource } from './sources/source-table.ts'
+import { createStatusPageRoutes } from './status-page/status-page-routes.ts'
 
 const STATUS_BY_CODE: Record<string, number> = {
   INVALID_PAYLOAD: 400,
@@ -33,6 +34,7 @@ const STATUS_BY_CODE: Record<string, number> = {
 export function createApp(deps: Deps): Hono {
   const app = new Hono()
   const refusals = createRefusalLog(deps.log, () => deps.now().getTime())
+  app.route('/', createStatusPageRoutes(deps))
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.get('/readyz', async (c) => {
     const readiness = await checkReadiness(deps)

@@ -53,7 +53,7 @@ async function buildImageStatus(deps: Deps, image: ImageConfig, query: StatusQue
 }
 
 // Every version when there are at most `limit`; else the newest by their `recent/` markers, in key order.
-async function selectVersionKeys(deps: Deps, image: ImageConfig, query: StatusQuery): Promise<{ keys: string[]; omitted: number }> {
+export async function selectVersionKeys(deps: Deps, image: ImageConfig, query: StatusQuery): Promise<{ keys: string[]; omitted: number }> {
   if (query.version !== undefined) return { keys: [versionKey(image.name, query.version)], omitted: 0 }
   const keys = await listKeys(deps.store, versionPrefix(image.name))
   if (keys.length <= query.limit) return { keys, omitted: 0 }

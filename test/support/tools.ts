@@ -8,7 +8,10 @@ import { describe, it } from 'vitest'
 import { AppError } from '../../src/errors.ts'
 
 /** A binary an end-to-end test may need. */
-export type Tool = 'docker-registry' | 'skopeo' | 'docker' | 'openssl'
+export type Tool = 'docker-registry' | 'skopeo' | 'docker' | 'openssl' | 'chromium'
+
+/** Debian's chromium, which playwright-core drives by path (no browser download). */
+export const CHROMIUM_BIN = '/usr/bin/chromium'
 
 /** A harness step (a tool run, a server start) failed; the message carries the tool's stderr. */
 export class HarnessError extends AppError {
@@ -21,12 +24,14 @@ const PROBES: Record<Tool, [string, string[]]> = {
   skopeo: ['skopeo', ['--version']],
   docker: ['docker', ['--version']],
   openssl: ['openssl', ['version']],
+  chromium: [CHROMIUM_BIN, ['--version']],
 }
 const INSTALL_HINTS: Record<Tool, string> = {
   'docker-registry': 'apt-get install docker-registry',
   skopeo: 'apt-get install skopeo',
   docker: 'the docker CLI only, no daemon (apt-get install docker.io, or a static docker client on PATH)',
   openssl: 'apt-get install openssl',
+  chromium: 'apt-get install chromium',
 }
 const found = new Map<Tool, boolean>()
 
