@@ -9,6 +9,7 @@ import type { RetentionPolicy } from './core/retention.ts'
 import { createValueSharing } from './core/value-sharing.ts'
 import { findImageWarnings, imageSchema, resolveImage, type ImageConfig } from './image-config.ts'
 import { Secret } from './secret.ts'
+import { notificationsSchema, resolveNotifications, type NotifyChannel } from './notify-config.ts'
 import { PROVIDER_SOURCE_SHAPES, resolveProviderSources, secretInput, secretList, type ProviderSourcesConfig } from './sources/source-options.ts'
 
 export type { ImageConfig, ImagePlatform } from './image-config.ts'
@@ -70,6 +71,8 @@ export interface AppConfig {
   registries: Record<string, RegistryOptions>
   sources: SourcesConfig
   images: ImageConfig[]
+  /** Where outcomes are announced (notify-config.ts); absent or empty: nowhere. */
+  notifications?: NotifyChannel[]
   /** Valid but risky settings, logged at start-up and shown in /status. */
   warnings: string[]
 }
@@ -126,6 +129,7 @@ export const configSchema = z
     images: z
       .array(imageSchema)
       .default([]),
+    notifications: notificationsSchema.default([]),
   })
   .strict()
 
@@ -176,6 +180,7 @@ function resolveConfig(raw: RawConfig, env: Env, issues: string[]): AppConfig {
     registries,
     sources: resolveSources(raw.sources, env, issues, registries),
     images,
+    notifications: resolveNotifications(raw.notifications, (value, path) => secret(value, path), images.map((i) => i.name), issues),
     warnings: images.flatMap(findImageWarnings),
   }
 }

@@ -11,6 +11,7 @@ import { isTemporaryRegistryError } from '../registry/errors.ts'
 import { metricsOf } from '../metrics.ts'
 import { versionKey } from '../state/store.ts'
 import { updateState } from '../state/update-state.ts'
+import { notify } from './notify.ts'
 import { createPhaseTimer, reportPublish, type PhaseTimer } from './publish-report.ts'
 import { publishVersion } from './publish-version.ts'
 import { pushMovingTags } from './push-moving-tags.ts'
@@ -71,6 +72,8 @@ async function resolveOne(deps: Deps, image: ImageConfig, version: string, platf
     const resolution = await resolveArrival(deps, image, expected, version, arrival, timer)
     if (resolution.kind === 'refused') {
       metricsOf(deps).count('refusals', { image: image.name, platform })
+      const event = { type: 'refused' as const, image: image.name, version, platform, reason: resolution.reason, at: deps.now().toISOString() }
+      await notify(deps, event, `refused|${image.name}|${version}|${platform}|${resolution.tagDigest ?? resolution.reason}`)
       deps.log.warn('refused arch image', { image: image.name, platform, source: arrival.source, reason: resolution.reason })
     }
     return resolution
@@ -81,8 +84,17 @@ async function resolveOne(deps: Deps, image: ImageConfig, version: string, platf
   }
 }
 
+// Failed attempts of a version (each sweep retries once) before "failing" is announced.
+const FAILING_AFTER_ATTEMPTS = 3
+
 async function recordFailure(deps: Deps, key: string, error: unknown): Promise<VersionState | undefined> {
-  return (await updateState<VersionState>(deps.store, key, (current) => current && markFailed(current, errorMessage(error), deps.now().toISOString()))).value
+  const message = errorMessage(error)
+  const state = (await updateState<VersionState>(deps.store, key, (current) => current && markFailed(current, message, deps.now().toISOString()))).value
+  if (state?.failure?.attempts === FAILING_AFTER_ATTEMPTS) {
+    const event = { type: 'failing' as const, image: state.image, version: state.version, reason: message, attempts: FAILING_AFTER_ATTEMPTS, at: state.failure.at }
+    await notify(deps, event, `failing|${state.image}|${state.version}`)
+  }
+  return state
 }
 
 function errorMessage(error: unknown): string {

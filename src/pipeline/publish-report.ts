@@ -1,6 +1,7 @@
 /**
- * What a publish reports: one JSON log line (image, version, digest, tags, time per phase) and the
- * publish metrics, including how long after the last arch's arrival `latest` named the index.
+ * What a publish reports: one JSON log line (image, version, digest, tags, time per phase), the
+ * publish metrics, including how long after the last arch's arrival `latest` named the index, and
+ * the notification.
  */
 import type { ImageConfig } from '../config.ts'
 import type { ImageState } from '../core/image-state.ts'
@@ -8,6 +9,7 @@ import type { VersionState } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
 import { metricsOf } from '../metrics.ts'
 import { imageKey, versionKey } from '../state/store.ts'
+import { notify } from './notify.ts'
 
 export type Phase = 'resolve' | 'copy' | 'push'
 
@@ -51,6 +53,8 @@ export async function reportPublish(deps: Deps, image: ImageConfig, version: str
   const { digest, tags, targets, partial } = publication
   deps.log.info('publish', { image: image.name, version, digest, tags, targets, partial, phases: timer.read() })
   metricsOf(deps).count('publishes', { image: image.name, kind: partial ? 'partial' : 'complete' })
+  const type = partial ? 'partial' : 'published'
+  await notify(deps, { type, image: image.name, version, at: publication.at, digest, tags }, `${type}|${image.name}|${version}|${digest}`)
   const latest = ((await deps.store.load(imageKey(image.name)))?.value as ImageState | undefined)?.tags.latest
   const lastArrival = Math.max(...Object.values(state.arrivals).map((a) => Date.parse(a.receivedAt)))
   if (latest?.digest === digest && image.targetNames.every((t) => latest.pushed.includes(t)) && Number.isFinite(lastArrival)) {

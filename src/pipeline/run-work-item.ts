@@ -4,6 +4,7 @@
  * longer configured is dropped with a warning: its work went with the configuration.
  */
 import type { Deps } from '../deps.ts'
+import { runNotifyItem } from './notify.ts'
 import { processVersion } from './process-version.ts'
 import { recoverWaiting } from './recover-waiting.ts'
 import { fanOutSweep, runScheduledSweep, startSweep, sweepImageSlice } from './scheduled-sweep.ts'
@@ -11,6 +12,7 @@ import type { WorkItem } from './work-item.ts'
 
 /** Runs `item`; registry failures are recorded in the ledger and retried by the sweep, not thrown. */
 export async function runWorkItem(deps: Deps, item: WorkItem): Promise<void> {
+  if (item.kind === 'notify') return runNotifyItem(deps, item)
   const image = item.image === undefined ? undefined : deps.catalog.image(item.image)
   if (item.image !== undefined && !image) {
     deps.log.warn('work item names an image that is not configured; dropped', { kind: item.kind, image: item.image })

@@ -14,6 +14,7 @@ import { decideVersion, expireVersion, type VersionState } from '../core/version
 import { decideVersionTag } from '../core/version-tags.ts'
 import type { Deps } from '../deps.ts'
 import { metricsOf } from '../metrics.ts'
+import { notify } from './notify.ts'
 import { listKeys, parseRecentKey, recentPrefix, versionKey, versionPrefix } from '../state/store.ts'
 import { updateState } from '../state/update-state.ts'
 import { copyReferrers } from './copy-referrers.ts'
@@ -149,6 +150,10 @@ async function applyDeadline(deps: Deps, image: ImageConfig, key: string, state:
   const now = deps.now().toISOString()
   const result = await updateState<VersionState>(deps.store, key, (current) => current && expireVersion(current, deadline.action, deadline.ms, now))
   if (result.changed) deps.log.warn('version passed its deadline', { image: image.name, version: state.version, action: deadline.action })
+  if (result.changed && deadline.action === 'stale') {
+    const missing = state.expected.filter((p) => state.arrivals[p]?.status !== 'ready')
+    await notify(deps, { type: 'stale', image: image.name, version: state.version, missing, at: now }, `stale|${image.name}|${state.version}`)
+  }
   return result.value
 }
 

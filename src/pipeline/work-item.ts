@@ -7,6 +7,7 @@
  */
 import * as z from 'zod'
 import { parseValue } from '../sources/parse-body.ts'
+import { notifyEventSchema } from './notify-payloads.ts'
 
 const name = z.string().min(1).max(1024)
 
@@ -21,6 +22,8 @@ export const workItemSchema = z.discriminatedUnion('kind', [
    * record) fanned out per image, or with `after` the rest of a fan-out, after that image.
    */
   z.object({ kind: z.literal('sweep'), image: name.optional(), full: z.boolean().optional(), after: name.optional(), discover: z.boolean().optional() }).strict(),
+  /** Send one notification (notify.ts) to `config.notifications[channel]`; `id` is its webhook-id. */
+  z.object({ kind: z.literal('notify'), channel: z.number().int().min(0).max(1000), id: z.string().regex(/^msg_[0-9a-f]{32}$/), event: notifyEventSchema }).strict(),
 ])
 
 export type WorkItem = z.infer<typeof workItemSchema>
@@ -42,14 +45,17 @@ export function workItemKey(item: WorkItem): string {
       return `recover:${item.image}`
     case 'sweep':
       return `sweep:${item.image ?? '*'}:${item.full ?? 'due'}:${item.after ?? ''}`
+    case 'notify':
+      return `notify:${item.id}:${item.channel}`
   }
 }
 
 /**
  * The image an item works on, when it is about one: a runtime under overload may drop such an
  * item and catch up on the image from the store later (every arrival is durable before its
- * item exists). Sweeps are never dropped.
+ * item exists). Sweeps are never dropped, nor notifications (their outcome is claimed once, before
+ * the item exists, so a catch-up would not send them again).
  */
 export function workItemScope(item: WorkItem): string | undefined {
-  return item.kind === 'sweep' ? undefined : item.image
+  return item.kind === 'sweep' || item.kind === 'notify' ? undefined : item.image
 }

@@ -21,7 +21,7 @@ export function renderStatusPage(view: StatusView, now: Date, signedIn: boolean)
       </header>
       <section id="sweep">
         <h2>Last sweep</h2>
-        {view.sweep ? (
+        {view.sweep?.last ? (
           <p>{formatTime(view.sweep.last.at, now)}, {view.sweep.last.full ? 'full' : 'light'}: {view.sweep.last.versionsChecked} checked, {view.sweep.last.versionsProcessed} processed, {view.sweep.last.versionsDiscovered} discovered, <span class={view.sweep.last.failures > 0 ? 'cell-refused' : ''}>{view.sweep.last.failures} failures</span></p>
         ) : <p class="muted">no sweep has run yet</p>}
       </section>

@@ -48,7 +48,7 @@ describe('scheduled sweeps in slices (fake registry)', () => {
     expect(rest.items).toEqual([{ kind: 'sweep', image: name(2), full: true }, { kind: 'sweep', image: name(3), full: true }, { kind: 'sweep', full: true, after: name(3) }])
     // Everything run: each image listed once by the items that were told to.
     const ran = await runToEnd(s, first.items, { requests: 2 })
-    expect(ran.filter((item) => item.image !== undefined)).toHaveLength(5)
+    expect(ran.filter((item) => 'image' in item && item.image !== undefined)).toHaveLength(5)
     expect(tagLists(s).map((r) => r.path.split('/')[3]).sort()).toEqual(['many-0', 'many-1'])
   })
 
