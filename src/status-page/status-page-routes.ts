@@ -9,7 +9,7 @@ import type { Deps } from '../deps.ts'
 import { isRebindingSafeHost } from '../http/status-access.ts'
 import { timingSafeEqualSecret } from '../sources/verify.ts'
 import { buildSessionValue, formatSessionCookie, isSignedIn } from './page-session.ts'
-import { renderClosedPage, renderLoginPage, renderStatusPage } from './status-page.tsx'
+import { renderClosedPage, renderLoginPage, renderStatusPage } from './status-page.ts'
 import { buildStatusView } from './status-view.ts'
 
 // No script, no frame, nothing from elsewhere; the icon is an empty data: URL (no /favicon.ico request).
