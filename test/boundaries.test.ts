@@ -61,7 +61,7 @@ describe('import boundaries', () => {
     expect(prom.map((i) => i.file)).toEqual(['runtime/node/metrics.ts'])
   })
 
-  it('hono appears only in app.ts, status-page/ (routes and hono/jsx) and runtime/', () => {
+  it('hono appears only in app.ts, status-page/ (routes and hono/html) and runtime/', () => {
     const hono = imports.filter((i) => i.specifier === 'hono' || i.specifier.startsWith('hono/'))
     expect(offenders(hono, (i) => i.file === 'app.ts' || i.file.startsWith('status-page/') || i.file.startsWith('runtime/'))).toEqual([])
   })

@@ -18,7 +18,7 @@ describe('work items', () => {
       }
       throw new Error('accepted')
     }
-    expect(refused({ kind: 'publish', image: 'a' })).toEqual({ code: 'INVALID_PAYLOAD', issues: ["kind: Invalid discriminator value. Expected 'process' | 'recover' | 'sweep'"] })
+    expect(refused({ kind: 'publish', image: 'a' })).toEqual({ code: 'INVALID_PAYLOAD', issues: ["kind: Invalid discriminator value. Expected 'process' | 'recover' | 'sweep' | 'notify'"] })
     expect(refused({ kind: 'process', image: 'a' }).issues).toEqual(['version: Invalid input: expected string, received undefined'])
     expect(refused({ kind: 'process', image: '', version: 'v1', extra: 1 }).issues).toHaveLength(2)
     expect(refused('{"kind":"sweep"}').code).toBe('INVALID_PAYLOAD')
