@@ -24,7 +24,7 @@ export const METRICS = {
   failures: { type: 'counter', name: 'manifest_hook_failures_total', help: 'Failed attempts the sweep will retry, by image and stage (resolve, publish).', labels: ['image', 'stage'] },
   registryRequests: { type: 'counter', name: 'manifest_hook_registry_requests_total', help: 'Registry HTTP requests by method and status class (2xx, 3xx, 4xx, 5xx, error).', labels: ['method', 'status_class'] },
   latestDelay: { type: 'histogram', name: 'manifest_hook_latest_delay_seconds', help: 'Time from the arrival of the last arch of a version to latest naming its index.', labels: [], buckets: SECONDS_TO_HOURS },
-  sweepDuration: { type: 'histogram', name: 'manifest_hook_sweep_duration_seconds', help: 'Duration of one sweep.', labels: ['full'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] },
+  sweepDuration: { type: 'histogram', name: 'manifest_hook_sweep_duration_seconds', help: 'Duration of one sweep: of one image (a scheduled sweep runs as one work item per image), or of all images for POST /reconcile.', labels: ['full'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] },
 } as const satisfies Record<string, MetricSpec>
 
 type Catalog = typeof METRICS

@@ -7,6 +7,7 @@
  */
 import type { ImageConfig } from '../config.ts'
 import type { Deps } from '../deps.ts'
+import { metricsOf } from '../metrics.ts'
 import { unreachableKey } from '../state/store.ts'
 import { meterBudget } from './budget-meter.ts'
 import { pickDiscoverySlice } from './sweep-discovery.ts'
@@ -59,6 +60,7 @@ async function discoveryNames(deps: Deps, full: boolean): Promise<Set<string>> {
 
 /** One image's slice of a sweep: from the version after `after`, within the budget; hands the rest on. */
 export async function sweepImageSlice(deps: Deps, image: ImageConfig, options: { full: boolean; discover: boolean; after?: string }): Promise<SweepReport> {
+  const started = performance.now()
   const meter = meterBudget(deps)
   const report: SweepReport = { full: options.full, versionsDiscovered: 0, versionsChecked: 0, versionsProcessed: 0, referrersCopied: 0, failures: 0 }
   const registry = image.from.registry
@@ -70,6 +72,7 @@ export async function sweepImageSlice(deps: Deps, image: ImageConfig, options: {
     await deps.store.save(unreachableKey(registry), { at: deps.now().toISOString() }, 0, { expiresAt: deps.now().getTime() + UNREACHABLE_MS })
   }
   if (next !== undefined) await deps.work.enqueue({ kind: 'sweep', image: image.name, full: options.full, after: next })
+  metricsOf(deps).observe('sweepDuration', (performance.now() - started) / 1000, { full: String(options.full) })
   if (report.versionsProcessed > 0 || report.versionsDiscovered > 0) deps.log.info('swept image', { image: image.name, ...report, ...(next ? { handedOnAfter: next } : {}) })
   return report
 }
