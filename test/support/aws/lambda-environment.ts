@@ -7,6 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { startRssSampler, type RssSampler } from '../process-rss.ts'
 import { HarnessError } from '../tools.ts'
+import { findRoot } from './repo-root.ts'
 
 export interface LambdaEnvironment {
   pid: number
@@ -27,7 +28,8 @@ export interface LambdaEnvironmentOptions {
   onLog?: (line: string) => void
 }
 
-const WORKER = join(import.meta.dirname, 'lambda-worker.ts')
+// From the repository root: this module also runs bundled into dist/bench.mjs.
+const WORKER = join(findRoot(import.meta.dirname), 'test/support/aws/lambda-worker.ts')
 const DEFAULT_TIMEOUT_MS = 60_000
 
 /** Starts an environment and waits for the bundle's import (the init phase). */
