@@ -31,4 +31,8 @@ export const LAMBDA_BUNDLE_OPTIONS = {
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
   mainFields: ['module', 'main'],
+  // Short local names too: the bundle is loaded by every cold start. keepNames keeps class and
+  // function names (error names come from new.target.name); the source map maps the rest back.
+  minifyIdentifiers: true,
+  keepNames: true,
 } satisfies BuildOptions
