@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../src/config.ts'
-import { ConfigError } from '../src/errors.ts'
 import { findSecretsManagerIds } from '../src/secret-input.ts'
 
 const config = {
@@ -15,16 +14,6 @@ const values = new Map([
   ['manifest-hook', JSON.stringify({ ghcrToken: 'ghp_from_sm', webhookToken: 'hook-from-sm', adminToken: 'admin-from-sm' })],
   ['quay-robot', 'quay-plain-string'],
 ])
-
-function issuesOf(run: () => unknown): string[] {
-  try {
-    run()
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues
-    throw error
-  }
-  throw new Error('expected a ConfigError')
-}
 
 describe('Secrets Manager references in the config', () => {
   it('lists each secret id once, wherever it appears', () => {
@@ -44,19 +33,32 @@ describe('Secrets Manager references in the config', () => {
   it('reports a missing key, a non-JSON secret read by key, and references outside Lambda, never with a value', () => {
     const broken = new Map([['manifest-hook', JSON.stringify({ ghcrToken: 'ghp_x' })], ['quay-robot', 'not json']])
     const input = { ...config, registries: { ...config.registries, 'quay.io': { password: { secretsManager: { id: 'quay-robot', key: 'k' } } } } }
-    expect(issuesOf(() => parseConfig(input, { OLD_TOKEN: 'old' }, broken))).toEqual([
-      'registries.quay.io.password: Secrets Manager secret "quay-robot" has no string key "k"',
-      'server.adminToken: Secrets Manager secret "manifest-hook" has no string key "adminToken"',
-      'sources.distribution.token.0: Secrets Manager secret "manifest-hook" has no string key "webhookToken"',
-    ])
-    expect(issuesOf(() => parseConfig({ sources: { distribution: { token: { secretsManager: { id: 's' } } } } }))).toEqual([
-      'sources.distribution.token: Secrets Manager references are resolved only on AWS Lambda (use {"env": …} here)',
-    ])
+    expect(() => parseConfig(input, { OLD_TOKEN: 'old' }, broken)).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        issues: [
+          'registries.quay.io.password: Secrets Manager secret "quay-robot" has no string key "k"',
+          'server.adminToken: Secrets Manager secret "manifest-hook" has no string key "adminToken"',
+          'sources.distribution.token.0: Secrets Manager secret "manifest-hook" has no string key "webhookToken"',
+        ],
+      }),
+    )
+    expect(() => parseConfig({ sources: { distribution: { token: { secretsManager: { id: 's' } } } } })).toThrow(
+      expect.objectContaining({ issues: ['sources.distribution.token: Secrets Manager references are resolved only on AWS Lambda (use {"env": …} here)'] }),
+    )
+    // A blank value is refused like a blank literal or environment variable.
+    const blank = new Map([['manifest-hook', JSON.stringify({ webhookToken: '  ' })], ['plain', ' ']])
+    const refs = { token: [{ secretsManager: { id: 'manifest-hook', key: 'webhookToken' } }, { secretsManager: { id: 'plain' } }] }
+    expect(() => parseConfig({ sources: { distribution: refs } }, {}, blank)).toThrow(
+      expect.objectContaining({
+        issues: ['sources.distribution.token.0: Secrets Manager secret "manifest-hook" has no string key "webhookToken"', 'sources.distribution.token.1: Secrets Manager secret "plain" has no string value'],
+      }),
+    )
   })
 
   it('refuses a reference with unknown fields', () => {
-    const issues = issuesOf(() => parseConfig({ sources: { distribution: { token: { secretsManager: { id: 's', version: 'v1' } } } } }, {}, values))
-    expect(issues).toHaveLength(1)
-    expect(issues[0]).toMatch(/^sources\.distribution\.token\.secretsManager: Unrecognized key: "version"/)
+    expect(() => parseConfig({ sources: { distribution: { token: { secretsManager: { id: 's', version: 'v1' } } } } }, {}, values)).toThrow(
+      expect.objectContaining({ issues: [expect.stringMatching(/^sources\.distribution\.token\.secretsManager: Unrecognized key: "version"/)] }),
+    )
   })
 })
