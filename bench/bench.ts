@@ -4,8 +4,9 @@
  * `docker manifest create/annotate/push --purge` in the same run when the docker CLI exists; then
  * ingest throughput (autocannon), 10 vs 10,000 configured images, RSS under load, light and full
  * sweeps over 11,000 published versions (10,000 of them history), cold start per runtime bundle, the
- * Worker bundle's gzip size and startup, and the 200 MB streaming copy beside curl.
- * BENCH_ONLY=publish,ingest,sweep,cold-start,workers,copy picks
+ * Worker bundle's gzip size and startup, the Lambda bundle (sizes, cold start, peak RSS through the
+ * end-to-end scenario) and the 200 MB streaming copy beside curl.
+ * BENCH_ONLY=publish,ingest,sweep,cold-start,workers,lambda,copy picks
  * sections. Everything runs on loopback; requests are counted by the fault proxy (no faults
  * injected) in front of the real registry; a webhook's arrival time is the `arrivedAt` our server records.
  */
@@ -15,13 +16,14 @@ import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { runColdStartBench } from './cold-start.ts'
 import { runIngestBench } from './ingest.ts'
+import { runLambdaBench } from './lambda.ts'
 import { runPublishSection } from './publish.ts'
-import { printColdStartTable, printCopyTable, printIngestTable, printScalingTable, printSweepTable } from './report.ts'
+import { printColdStartTable, printCopyTable, printIngestTable, printLambdaTable, printScalingTable, printSweepTable } from './report.ts'
 import { runStreamingCopyBench } from './streaming-copy.ts'
 import { runSweepBench } from './sweep.ts'
 import { printWorkersTable, runWorkersBench } from './workers.ts'
 
-const SECTIONS = (process.env.BENCH_ONLY ?? 'publish,ingest,sweep,cold-start,workers,copy').split(',')
+const SECTIONS = (process.env.BENCH_ONLY ?? 'publish,ingest,sweep,cold-start,workers,lambda,copy').split(',')
 const INGEST = {
   seconds: Number(process.env.BENCH_INGEST_SECONDS ?? 5),
   connections: Number(process.env.BENCH_INGEST_CONNECTIONS ?? 50),
@@ -69,6 +71,11 @@ async function main(): Promise<void> {
     const workers = await runWorkersBench(Number(process.env.BENCH_COLD_RUNS ?? 5))
     report.workers = workers
     printWorkersTable(workers)
+  }
+  if (SECTIONS.includes('lambda')) {
+    const lambda = await runLambdaBench(Number(process.env.BENCH_LAMBDA_COLD_RUNS ?? 15))
+    report.lambda = lambda
+    printLambdaTable(lambda)
   }
   if (SECTIONS.includes('copy')) {
     const copy = await runStreamingCopyBench(COPY_MB)

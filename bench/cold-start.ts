@@ -2,6 +2,7 @@
 // GET /healthz, and the time to import the bundle (process start -> bundle evaluated). Runtimes
 // whose bundle does not exist yet are listed with "not built yet"; add a bundle to RUNTIMES when it lands.
 // The Worker is measured by bench/workers.ts (workerd has no process to spawn per start).
+// Lambda's cold start (a first Function URL request, not a server) is in bench/lambda.ts.
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -28,7 +29,6 @@ interface RuntimeBundle {
 
 const RUNTIMES: RuntimeBundle[] = [
   { runtime: 'node', bundle: 'dist/node.mjs', measure: measureNode },
-  { runtime: 'lambda', bundle: 'dist/lambda.mjs' },
 ]
 
 /** Measures every runtime whose bundle exists. */

@@ -1,6 +1,7 @@
 // Figures and the printed table of `npm run bench`.
 
 import type { ColdStartRow } from './cold-start.ts'
+import type { LambdaFigures } from './lambda.ts'
 import { TARGET_PER_SEC, type IngestRow } from './ingest.ts'
 import type { SweepRow } from './sweep.ts'
 
@@ -118,4 +119,24 @@ export function printSweepTable(rows: SweepRow[]): void {
     ['sweep', 'time', 'registry requests', 'versions loaded', 'versions processed'],
     ...rows.map((r) => [r.kind === 'light' ? 'light (every sweepIntervalSeconds)' : 'full (POST /reconcile, once per reconcileIntervalSeconds)', `${r.ms.toFixed(0)} ms`, String(r.requests), String(r.versionsChecked), String(r.versionsProcessed)]),
   ])
+}
+
+/** Prints the Lambda bundle's sizes, cold start and peak RSS against issue 14's targets. */
+export function printLambdaTable(figures: LambdaFigures): void {
+  if (figures.note) return printRows('lambda', [['lambda'], [figures.note]])
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
+  const rows = [['figure', 'measured', 'target']]
+  if (figures.sizes) {
+    rows.push(['main chunk (dist/lambda/index.mjs)', kb(figures.sizes.mainBytes), '<= 150 KB'])
+    rows.push(['loaded at cold start (main + static chunks)', kb(figures.sizes.staticBytes), ''])
+    rows.push([`lazy chunks (AWS SDK clients, DynamoDB store; ${figures.sizes.chunks} files in all)`, kb(figures.sizes.lazyBytes), ''])
+  }
+  if (figures.coldStart) {
+    rows.push([`cold start: process start -> bundle imported (median of ${figures.coldStart.runs})`, `${figures.coldStart.importMs.toFixed(0)} ms`, ''])
+    rows.push([`cold start: process start -> first Function URL answer (median of ${figures.coldStart.runs})`, `${figures.coldStart.firstRequestMs.toFixed(0)} ms (fastest ${figures.coldStart.fastestFirstRequestMs.toFixed(0)})`, '<= 160 ms'])
+    rows.push(['  for scale: process start -> an empty script run (median)', `${figures.coldStart.emptyProcessMs.toFixed(0)} ms`, ''])
+  }
+  if (figures.memory && 'note' in figures.memory) rows.push(['peak RSS through the end-to-end scenario', figures.memory.note, '<= 128 MB'])
+  else if (figures.memory) rows.push([`peak RSS of any handler process (${figures.memory.environments} processes, ${figures.memory.invocations} hand-offs)`, mb(figures.memory.peakRssBytes), '<= 128 MB'])
+  printRows('lambda (dist/lambda/, payload 2.0 events, dynalite state, hand-offs in fresh processes)', rows)
 }

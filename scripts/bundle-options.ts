@@ -17,3 +17,22 @@ export const NODE_BUNDLE_OPTIONS = {
   // Some CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 } satisfies BuildOptions
+
+// The Lambda bundle (dist/lambda/index.mjs, handler `index.handler`): ESM split into chunks, so
+// that each AWS SDK client, imported on first use, lands in its own chunk and the main chunk
+// (what a cold start loads) stays small. With --splitting the SDK must resolve through its ESM
+// build (`module` before `main`): through CommonJS a lazy chunk comes back without its named
+// exports (shared/research/toolchain.md §6).
+export const LAMBDA_BUNDLE_OPTIONS = {
+  ...NODE_BUNDLE_OPTIONS,
+  entryPoints: { index: 'src/runtime/lambda/index.ts' },
+  splitting: true,
+  outdir: 'dist/lambda',
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  mainFields: ['module', 'main'],
+  // Short local names too: the bundle is loaded by every cold start. keepNames keeps class and
+  // function names (error names come from new.target.name); the source map maps the rest back.
+  minifyIdentifiers: true,
+  keepNames: true,
+} satisfies BuildOptions

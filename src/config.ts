@@ -8,9 +8,10 @@ import { ConfigError } from './errors.ts'
 import type { RetentionPolicy } from './core/retention.ts'
 import { createValueSharing } from './core/value-sharing.ts'
 import { findImageWarnings, imageSchema, resolveImage, type ImageConfig } from './image-config.ts'
-import { Secret } from './secret.ts'
+import type { Secret } from './secret.ts'
 import { notificationsSchema, resolveNotifications, type NotifyChannel } from './notify-config.ts'
-import { PROVIDER_SOURCE_SHAPES, resolveProviderSources, secretInput, secretList, type ProviderSourcesConfig } from './sources/source-options.ts'
+import { resolveSecretInput, resolveSecretList, secretInputSchema, secretListSchema, type SecretInput, type SecretListInput, type SecretSources } from './secret-input.ts'
+import { PROVIDER_SOURCE_SHAPES, resolveProviderSources, type ProviderSourcesConfig } from './sources/source-options.ts'
 
 export type { ImageConfig, ImagePlatform } from './image-config.ts'
 
@@ -93,7 +94,7 @@ export const configSchema = z
         discoverImagesPerSweep: z.number().int().min(1).default(1000),
         unresolvableAfterAttempts: z.number().int().min(1).default(8),
         unresolvableAfterHours: z.number().positive().default(24),
-        adminToken: secretInput.optional(),
+        adminToken: secretInputSchema.optional(),
         publicStatus: z.boolean().default(false),
         requestTimeoutSeconds: z.number().int().min(1).max(600).default(10),
         maxConnections: z.number().int().min(1).default(256),
@@ -110,8 +111,8 @@ export const configSchema = z
         z
           .object({
             insecure: z.boolean().default(false),
-            username: secretInput.optional(),
-            password: secretInput.optional(),
+            username: secretInputSchema.optional(),
+            password: secretInputSchema.optional(),
             endpoint: z.url().optional(),
             tokenRealms: z.array(z.url()).default([]),
           })
@@ -120,8 +121,8 @@ export const configSchema = z
       .default({}),
     sources: z
       .object({
-        distribution: z.object({ token: secretList, registry: z.string().optional() }).strict().optional(),
-        dockerhub: z.object({ secret: secretList }).strict().optional(),
+        distribution: z.object({ token: secretListSchema, registry: z.string().optional() }).strict().optional(),
+        dockerhub: z.object({ secret: secretListSchema }).strict().optional(),
         ...PROVIDER_SOURCE_SHAPES,
       })
       .strict()
@@ -136,21 +137,24 @@ export const configSchema = z
 type RawConfig = z.infer<typeof configSchema>
 type Env = Record<string, string | undefined>
 
-/** Parses and resolves configuration; throws ConfigError listing every problem. */
-export function parseConfig(input: unknown, env: Env = {}): AppConfig {
+/**
+ * Parses and resolves configuration; throws ConfigError listing every problem. `secretsManager`: the values of the Secrets Manager secrets the config names (id → SecretString),
+ * fetched by the runtime beforehand (see findSecretsManagerIds); without it such references are reported.
+ */
+export function parseConfig(input: unknown, env: Env = {}, secretsManager?: ReadonlyMap<string, string>): AppConfig {
   const parsed = configSchema.safeParse(input)
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`))
   }
   const issues: string[] = []
-  const config = resolveConfig(parsed.data, env, issues)
+  const config = resolveConfig(parsed.data, { env, ...(secretsManager ? { secretsManager } : {}) }, issues)
   if (issues.length > 0) throw new ConfigError(issues)
   return config
 }
 
-function resolveConfig(raw: RawConfig, env: Env, issues: string[]): AppConfig {
-  const secret = (value: z.infer<typeof secretInput> | undefined, path: string) =>
-    value === undefined ? undefined : resolveSecret(value, env, path, issues)
+function resolveConfig(raw: RawConfig, sources: SecretSources, issues: string[]): AppConfig {
+  const secret = (value: SecretInput | undefined, path: string) =>
+    value === undefined ? undefined : resolveSecretInput(value, sources, path, issues)
   const share = createValueSharing()
   const images = raw.images.map((image, i) => resolveImage(image, `images.${i}`, issues, share))
   const registries: Record<string, RegistryOptions> = {}
@@ -178,27 +182,14 @@ function resolveConfig(raw: RawConfig, env: Env, issues: string[]): AppConfig {
   return {
     server: { ...raw.server, adminToken: secret(raw.server.adminToken, 'server.adminToken') },
     registries,
-    sources: resolveSources(raw.sources, env, issues, registries),
+    sources: resolveSources(raw.sources, sources, issues, registries),
     images,
     notifications: resolveNotifications(raw.notifications, (value, path) => secret(value, path), images.map((i) => i.name), issues),
     warnings: images.flatMap(findImageWarnings),
   }
 }
 
-function resolveSecret(value: z.infer<typeof secretInput>, env: Env, path: string, issues: string[]): Secret | undefined {
-  if (typeof value === 'string') return new Secret(value)
-  const found = Object.hasOwn(env, value.env) ? env[value.env] : undefined
-  if (found?.trim()) return new Secret(found)
-  issues.push(`${path}: environment variable ${value.env} is ${found === undefined ? 'not set' : 'blank'}`)
-  return undefined
-}
-
-function resolveSecretList(value: z.infer<typeof secretList>, env: Env, path: string, issues: string[]): Secret[] {
-  const list = Array.isArray(value) ? value : [value]
-  return list.flatMap((item, i) => resolveSecret(item, env, Array.isArray(value) ? `${path}.${i}` : path, issues) ?? [])
-}
-
-function resolveSources(raw: RawConfig['sources'], env: Env, issues: string[], registries: Record<string, RegistryOptions>): SourcesConfig {
+function resolveSources(raw: RawConfig['sources'], env: SecretSources, issues: string[], registries: Record<string, RegistryOptions>): SourcesConfig {
   const sources: SourcesConfig = {}
   if (raw.distribution) {
     const { registry } = raw.distribution
@@ -211,7 +202,7 @@ function resolveSources(raw: RawConfig['sources'], env: Env, issues: string[], r
   if (raw.dockerhub) {
     sources.dockerhub = { secrets: resolveSecretList(raw.dockerhub.secret, env, 'sources.dockerhub.secret', issues) }
   }
-  const secrets = (value: z.infer<typeof secretList>, path: string) => resolveSecretList(value, env, path, issues)
+  const secrets = (value: SecretListInput, path: string) => resolveSecretList(value, env, path, issues)
   return { ...sources, ...resolveProviderSources(raw, { secrets, issues, registries }) }
 }
 

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod'
 import type { Secret } from './secret.ts'
-import { secretInput } from './sources/source-options.ts'
+import { secretInputSchema as secretInput } from './secret-input.ts'
 
 export const NOTIFY_EVENTS = ['published', 'partial', 'stale', 'refused', 'failing'] as const
 export type NotifyEventType = (typeof NOTIFY_EVENTS)[number]

@@ -1,4 +1,5 @@
-// Runtime boundaries: no Node-only module or global outside src/runtime/node/ and the SQLite store,
+// Runtime boundaries: no Node-only module or global outside the Node-based runtimes (src/runtime/node/,
+// src/runtime/lambda/: Lambda runs Node.js) and the SQLite store,
 // so the Lambda and Workers bundles can import the rest (folder rules: boundaries.test.ts). Read
 // with the TypeScript compiler API: imports by their module specifier, globals by the symbol the
 // checker resolves (a local variable named `process` is not the global; `globalThis.process` is).
@@ -9,7 +10,7 @@ import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
 
 const ROOT = join(import.meta.dirname, '..')
-const ALLOWED = [/^src\/runtime\/node\//, /^src\/state\/sqlite-store\.ts$/]
+const ALLOWED = [/^src\/runtime\/node\//, /^src\/runtime\/lambda\//, /^src\/state\/sqlite-store\.ts$/]
 // Globals that only Node declares (web-standard ones such as fetch or setTimeout are fine).
 const NODE_GLOBALS = new Set(['process', 'Buffer', 'setImmediate', 'clearImmediate', 'global', 'require', 'module', 'exports', '__dirname', '__filename'])
 // Packages that only run on Node.

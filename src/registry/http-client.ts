@@ -14,7 +14,7 @@ import type { RegistryClient } from './registry-client.ts'
 import { listReferrers } from './referrers.ts'
 import { listTags } from './tags.ts'
 import { createRegistryGates } from './registry-gates.ts'
-import { createRequestContext, retryBodyCuts, runOperation, type RequestContext } from './request-context.ts'
+import { createRequestContext, retryBodyCuts, runOperation, type CredentialSource, type RequestContext } from './request-context.ts'
 
 /** Everything the client needs from its runtime. */
 export interface RegistryClientOptions {
@@ -35,6 +35,8 @@ export interface RegistryClientOptions {
   now?: () => number
   /** `sha256:<hex>` of bytes; defaults to Web Crypto (Node passes a synchronous node:crypto hash: no thread-pool hop). */
   computeDigest?: (bytes: Uint8Array) => Promise<string>
+  /** Credentials obtained while running (ECR on Lambda), instead of the configured ones. */
+  credentials?: CredentialSource
 }
 
 /** The repositories a coming sequence of calls will read and write. */
@@ -69,6 +71,7 @@ export function createRegistryClient(options: RegistryClientOptions): HttpRegist
     digest: options.computeDigest ?? computeDigest,
     attemptTimeoutMs,
     gates: createRegistryGates({ limit: options.concurrency ?? DEFAULT_CONCURRENCY, cooldownMs: attemptTimeoutMs, now }),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
   })
   const noReferrersApi = new Set<string>()
   // Every method is one operation under one deadline; GETs whose body is cut off are retried within it.

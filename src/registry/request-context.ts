@@ -5,6 +5,7 @@
 import type { RegistryOptions } from '../config.ts'
 import type { RepositoryName } from '../core/reference.ts'
 import type { Logger } from '../log.ts'
+import type { Secret } from '../secret.ts'
 import { createAuthenticator, type AuthRequest, type Authenticator } from './auth.ts'
 import { BodyCutError, discardBody } from './body.ts'
 import { isRegistryOrigin, resolveEndpoint, resolveLocation, type RegistryEndpoint } from './endpoint.ts'
@@ -31,13 +32,25 @@ export interface RequestContext {
 const MAX_REDIRECTS = 5
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 
+/**
+ * Credentials that a runtime obtains per registry while running (ECR's GetAuthorizationToken on
+ * Lambda); undefined leaves the configured ones. Called before every request: it must cache.
+ */
+export type CredentialSource = (endpoint: RegistryEndpoint) => Promise<{ username: Secret; password: Secret } | undefined>
+
 /** Builds the request stack for one client. */
-export function createRequestContext(registries: Record<string, RegistryOptions>, options: TransportOptions & Pick<RequestContext, 'digest'>): RequestContext {
+export function createRequestContext(
+  registries: Record<string, RegistryOptions>,
+  options: TransportOptions & Pick<RequestContext, 'digest'> & { credentials?: CredentialSource },
+): RequestContext {
   const transport = createTransport(options)
   const auth = createAuthenticator(transport, options.now, options.log)
+  const credentials = options.credentials
   return {
     endpoint: (name, method) => resolveEndpoint(registries, name, method),
-    send: (endpoint, request) => sendFollowing(transport, auth, endpoint, request),
+    send: credentials
+      ? async (endpoint, request) => sendFollowing(transport, auth, await withCredentials(endpoint, credentials), request)
+      : (endpoint, request) => sendFollowing(transport, auth, endpoint, request),
     deadline: () => options.now() + options.retry.deadlineMs,
     auth,
     retry: options.retry,
@@ -64,6 +77,11 @@ async function sendFollowing(transport: Send, auth: Authenticator, endpoint: Reg
     response = isRegistryOrigin(endpoint, url) ? await auth.send(endpoint, next) : await transport(withoutScopes(next))
   }
   return response
+}
+
+async function withCredentials(endpoint: RegistryEndpoint, source: CredentialSource): Promise<RegistryEndpoint> {
+  const found = await source(endpoint)
+  return found ? { ...endpoint, options: { ...endpoint.options, ...found } } : endpoint
 }
 
 function withoutScopes(request: AuthRequest) {

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod'
 import type { Secret } from '../secret.ts'
+import { secretListSchema, type SecretListInput } from '../secret-input.ts'
 import type { AcrOptions } from './acr.ts'
 import type { ArtifactoryOptions } from './artifactory.ts'
 import type { EcrOptions } from './ecr.ts'
@@ -30,13 +31,6 @@ export interface ProviderSourcesConfig {
   nexus?: NexusOptions
 }
 
-// A blank secret would match a blank credential; an env variable's value is checked when resolved.
-const secretText = z.string().regex(/\S/, 'must not be empty or blank')
-
-/** The secret grammar of the config: a string, `{ "env": NAME }`, or a list of them (rotation). */
-export const secretInput = z.union([secretText, z.object({ env: z.string().min(1) }).strict()])
-export const secretList = z.union([secretInput, z.array(secretInput).min(1)])
-type SecretListInput = z.infer<typeof secretList>
 const host = z.string().min(1)
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'not an HTTP header name').default('authorization')
 const maxAge = z.number().int().min(0).max(7 * 24 * 3600).default(DEFAULT_MAX_AGE_SECONDS)
@@ -44,11 +38,11 @@ const jwk = z.object({ kty: z.literal('RSA'), kid: z.string().min(1), n: z.strin
 
 /** The zod shapes of `sources.<id>` for every provider source (merged into config.ts's `sources`). */
 export const PROVIDER_SOURCE_SHAPES = {
-  harbor: z.object({ secret: secretList, registry: host.optional() }).strict().optional(),
-  github: z.object({ secret: secretList, registry: host.default('ghcr.io') }).strict().optional(),
-  quay: z.object({ secret: secretList, registry: host.optional() }).strict().optional(),
-  acr: z.object({ secret: secretList, header: headerName, registry: host.optional() }).strict().optional(),
-  ecr: z.object({ secret: secretList, header: headerName }).strict().optional(),
+  harbor: z.object({ secret: secretListSchema, registry: host.optional() }).strict().optional(),
+  github: z.object({ secret: secretListSchema, registry: host.default('ghcr.io') }).strict().optional(),
+  quay: z.object({ secret: secretListSchema, registry: host.optional() }).strict().optional(),
+  acr: z.object({ secret: secretListSchema, header: headerName, registry: host.optional() }).strict().optional(),
+  ecr: z.object({ secret: secretListSchema, header: headerName }).strict().optional(),
   gar: z
     .object({
       audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
@@ -59,12 +53,12 @@ export const PROVIDER_SOURCE_SHAPES = {
     .strict()
     .optional(),
   artifactory: z
-    .object({ secret: secretList, registry: host, signing: z.enum(['hmac', 'secret']).default('hmac'), repoKeyInPath: z.boolean().default(true), virtualRepo: z.string().min(1).optional() })
+    .object({ secret: secretListSchema, registry: host, signing: z.enum(['hmac', 'secret']).default('hmac'), repoKeyInPath: z.boolean().default(true), virtualRepo: z.string().min(1).optional() })
     .strict()
     .optional(),
-  gitea: z.object({ secret: secretList, registry: host.optional(), maxAgeSeconds: maxAge }).strict().optional(),
-  zot: z.object({ username: z.string().min(1), password: secretList, registry: host }).strict().optional(),
-  nexus: z.object({ secret: secretList, repositories: z.record(z.string().min(1), host), maxAgeSeconds: maxAge }).strict().optional(),
+  gitea: z.object({ secret: secretListSchema, registry: host.optional(), maxAgeSeconds: maxAge }).strict().optional(),
+  zot: z.object({ username: z.string().min(1), password: secretListSchema, registry: host }).strict().optional(),
+  nexus: z.object({ secret: secretListSchema, repositories: z.record(z.string().min(1), host), maxAgeSeconds: maxAge }).strict().optional(),
 }
 
 type RawProviderSources = { [K in keyof typeof PROVIDER_SOURCE_SHAPES]?: z.infer<(typeof PROVIDER_SOURCE_SHAPES)[K]> }

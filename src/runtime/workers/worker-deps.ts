@@ -10,7 +10,7 @@ import type { ImageConfig } from '../../config.ts'
 import type { Deps } from '../../deps.ts'
 import { createJsonLogger, type Logger } from '../../log.ts'
 import type { WorkItem } from '../../pipeline/work-item.ts'
-import { createRegistryClient } from '../../registry/http-client.ts'
+import { createRegistryClient, registryLimits } from '../../registry/http-client.ts'
 import type { RegistryClient } from '../../registry/registry-client.ts'
 import { GLOBAL_PARTITION, type StateStore } from '../../state/store.ts'
 import type { ImageObject } from './image-object.ts'
@@ -48,7 +48,7 @@ export function objectFor(env: WorkerEnv, partition: string): DurableObjectStub<
 
 /** The registry client on the global fetch, counted by `budget`. */
 export function createWorkerRegistry(config: AppConfig, budget: SubrequestBudget): RegistryClient {
-  return createRegistryClient({ fetch: budget.fetch, registries: config.registries, log })
+  return createRegistryClient({ fetch: budget.fetch, registries: config.registries, log, ...registryLimits(config.server) })
 }
 
 /** Builds the Deps of one invocation. */

@@ -1,0 +1,20 @@
+/**
+ * A StateStore whose adapter is loaded on first use: the DynamoDB store (and with it the SDK's
+ * DynamoDB client) is a lazy bundle chunk, and requests that touch no state never load it.
+ */
+import type { StateStore } from '../../state/store.ts'
+
+/** Wraps `load` (called once, on the first operation) as a StateStore. */
+export function createLazyStore(load: () => Promise<StateStore>): StateStore {
+  let loaded: Promise<StateStore> | undefined
+  const store = () => (loaded ??= load().catch((error: unknown) => {
+    loaded = undefined
+    throw error
+  }))
+  return {
+    load: async (key) => (await store()).load(key),
+    save: async (key, value, expectedVersion, options) => (await store()).save(key, value, expectedVersion, options),
+    delete: async (key, expectedVersion) => (await store()).delete(key, expectedVersion),
+    list: async (prefix, options) => (await store()).list(prefix, options),
+  }
+}

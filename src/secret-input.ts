@@ -1,0 +1,76 @@
+/**
+ * The config grammar of a secret and its resolution: a literal string, `{ "env": NAME }`, or
+ * `{ "secretsManager": { "id": ID, "key": KEY } }` (AWS Secrets Manager; resolved only where the
+ * runtime fetched those secrets beforehand: the Lambda runtime). Lists of secrets allow rotation.
+ */
+import * as z from 'zod'
+import { Secret } from './secret.ts'
+
+const secretsManagerRef = z.object({ id: z.string().min(1), key: z.string().min(1).optional() }).strict()
+// A blank secret would match a blank credential; values from elsewhere are checked when resolved.
+const secretText = z.string().regex(/\S/, 'must not be empty or blank')
+export const secretInputSchema = z.union([
+  secretText,
+  z.object({ env: z.string().min(1) }).strict(),
+  z.object({ secretsManager: secretsManagerRef }).strict(),
+])
+export const secretListSchema = z.union([secretInputSchema, z.array(secretInputSchema).min(1)])
+export type SecretInput = z.infer<typeof secretInputSchema>
+export type SecretListInput = z.infer<typeof secretListSchema>
+
+/** Where secret references are looked up: the environment, and the Secrets Manager values the runtime fetched (id → SecretString). */
+export interface SecretSources {
+  env: Record<string, string | undefined>
+  secretsManager?: ReadonlyMap<string, string>
+}
+
+/** Resolves one secret, or reports why not into `issues` (never with a secret value). */
+export function resolveSecretInput(value: SecretInput, sources: SecretSources, path: string, issues: string[]): Secret | undefined {
+  if (typeof value === 'string') return new Secret(value)
+  if ('env' in value) {
+    const found = Object.hasOwn(sources.env, value.env) ? sources.env[value.env] : undefined
+    if (found?.trim()) return new Secret(found)
+    issues.push(`${path}: environment variable ${value.env} is ${found === undefined ? 'not set' : 'blank'}`)
+    return undefined
+  }
+  const { id, key } = value.secretsManager
+  if (!sources.secretsManager) {
+    issues.push(`${path}: Secrets Manager references are resolved only on AWS Lambda (use {"env": …} here)`)
+    return undefined
+  }
+  const found = readSecretString(sources.secretsManager.get(id), key)
+  if (found) return new Secret(found)
+  issues.push(`${path}: Secrets Manager secret "${id}" ${key === undefined ? 'has no string value' : `has no string key "${key}"`}`)
+  return undefined
+}
+
+/** Resolves a secret or a list of them (each list entry reported with its index). */
+export function resolveSecretList(value: SecretListInput, sources: SecretSources, path: string, issues: string[]): Secret[] {
+  const list = Array.isArray(value) ? value : [value]
+  return list.flatMap((item, i) => resolveSecretInput(item, sources, Array.isArray(value) ? `${path}.${i}` : path, issues) ?? [])
+}
+
+// With a key, the SecretString is the JSON object the console's key/value editor writes.
+function readSecretString(secretString: string | undefined, key: string | undefined): string | undefined {
+  if (secretString === undefined || key === undefined) return secretString?.trim() ? secretString : undefined
+  try {
+    const value: unknown = (JSON.parse(secretString) as Record<string, unknown>)[key]
+    return typeof value === 'string' && value.trim() !== '' ? value : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Every Secrets Manager secret id the raw config names, once each, in order of appearance. */
+export function findSecretsManagerIds(input: unknown): string[] {
+  const ids = new Set<string>()
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit)
+    if (typeof node !== 'object' || node === null) return
+    const parsed = z.object({ secretsManager: secretsManagerRef }).strict().safeParse(node)
+    if (parsed.success) ids.add(parsed.data.secretsManager.id)
+    else Object.values(node).forEach(visit)
+  }
+  visit(input)
+  return [...ids]
+}
