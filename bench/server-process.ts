@@ -56,14 +56,25 @@ export function readStartFlags(): string[] {
   return words.slice(1, words.indexOf('dist/node.mjs'))
 }
 
-/** Resolves once the server's start-up sweep has finished (GET /status shows its record), so that it does not run inside a measurement. */
+/** Resolves once the server's start-up sweep has finished (GET /status shows its record, /metrics no work waiting), so that it does not run inside a measurement. */
 export async function waitForStartupSweep(server: ServerProcess, image: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     // One image's status: cheap however many images are configured (the sweep record comes with any).
     const status = (await (await fetch(`${server.url}/status?image=${encodeURIComponent(image)}&limit=1`)).json()) as { sweep?: unknown }
-    if (status.sweep) return
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    // The scheduled sweep fans out one work item per image: done once none is waiting, twice in a row.
+    if (status.sweep && (await workWaiting(server)) === 0 && (await sleep(500), await workWaiting(server)) === 0) return
+    await sleep(200)
   }
   throw new Error(`the start-up sweep of ${server.url} did not finish within ${timeoutMs} ms`)
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** The `manifest_hook_work_waiting` gauge of GET /metrics. */
+async function workWaiting(server: ServerProcess): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text()
+  const line = text.split('\n').find((l) => l.startsWith('manifest_hook_work_waiting '))
+  if (!line) throw new Error('GET /metrics has no manifest_hook_work_waiting')
+  return Number(line.split(' ')[1])
 }
