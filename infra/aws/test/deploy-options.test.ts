@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -28,7 +28,11 @@ describe('parseDeployOptions', () => {
   it('defaults: dist/lambda of the repository, a created secret named manifest-hook, no config, no ECR access', () => {
     const options = parseDeployOptions({}, { MANIFEST_HOOK_LAMBDA_ASSET: 'asset' }, dir)
     expect(options).toEqual({ assetDir: join(dir, 'asset'), ecr: { pull: [], push: [] }, secretName: 'manifest-hook', createSecret: true })
-    expect(() => parseDeployOptions({}, {}, dir)).toThrow(`lambdaAsset: ${join(REPOSITORY_ROOT, 'dist/lambda/index.mjs')} does not exist`)
+    expect(() => parseDeployOptions({}, { MANIFEST_HOOK_LAMBDA_ASSET: 'no-such-dir' }, dir)).toThrow(`lambdaAsset: ${join(dir, 'no-such-dir/index.mjs')} does not exist`)
+    // Without either, the repository's dist/lambda: present once `npm run build` (or the Lambda e2e test) ran.
+    const built = join(REPOSITORY_ROOT, 'dist/lambda')
+    if (existsSync(join(built, 'index.mjs'))) expect(parseDeployOptions({}, {}, dir).assetDir).toBe(built)
+    else expect(() => parseDeployOptions({}, {}, dir)).toThrow(`lambdaAsset: ${join(built, 'index.mjs')} does not exist`)
   })
 
   it('reads the config relative to cwd, minifies it and derives the ECR repositories', () => {
