@@ -27,7 +27,11 @@ export async function copyReferrers(deps: Deps, image: ImageConfig, state: Versi
     const targets = image.targets.filter((t) => formatRepositoryName(t) !== formatRepositoryName(source))
     return [...targets.map((target) => copyFor(deps, source, target, digest)), copySignatureTags(deps, source, targets, digest)]
   })
-  return (await Promise.all(jobs)).reduce((sum, n) => sum + n, 0)
+  // Every copy finishes before a failure is reported: one bad referrers tag must not cut the others short.
+  const results = await Promise.allSettled(jobs)
+  const failed = results.find((result) => result.status === 'rejected')
+  if (failed) throw failed.reason
+  return results.reduce((sum, result) => sum + (result.status === 'fulfilled' ? result.value : 0), 0)
 }
 
 async function copyFor(deps: Deps, source: RepositoryName, target: RepositoryName, subject: string): Promise<number> {
