@@ -41,13 +41,13 @@ async function copyMissingManifest(deps: Deps, from: RepositoryName, to: Reposit
 }
 
 /**
- * Copies one manifest into `to`. Registries may reject a manifest whose blobs are not in the same
- * repository (MANIFEST_BLOB_UNKNOWN, distribution-spec "Pushing Manifests"): blobs first.
+ * Copies one manifest into `to`, under `reference` (its digest unless a tag is given). Registries may reject a manifest
+ * whose blobs are not in the same repository (MANIFEST_BLOB_UNKNOWN, distribution-spec "Pushing Manifests"): blobs first.
  */
-export async function copyManifest(deps: Deps, from: RepositoryName, to: RepositoryName, manifest: Manifest, early: EarlyWork): Promise<PutManifestResult> {
+export async function copyManifest(deps: Deps, from: RepositoryName, to: RepositoryName, manifest: Manifest, early: EarlyWork, reference = manifest.digest): Promise<PutManifestResult> {
   const parsed = parseImageManifest(manifest.bytes)
   if (!parsed.ok) throw new InvalidManifestError(`cannot copy ${manifest.digest}: ${parsed.reason}`)
   const blobs = [parsed.value.config, ...parsed.value.layers]
   await Promise.all(blobs.map(async (blob) => (await early.copied(to, blob.digest)) || deps.registry.copyBlob(from, to, blob)))
-  return deps.registry.putManifest(to, manifest.digest, manifest)
+  return deps.registry.putManifest(to, reference, manifest)
 }

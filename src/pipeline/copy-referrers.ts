@@ -3,7 +3,8 @@
  * the child) from its source repository to every other target. Where the target registry does not
  * index referrers itself (no `OCI-Subject` answer), the referrers tag `sha256-<hex>` is kept up to
  * date, as the distribution spec's fallback says. Runs in the sweep, after publishing, so it also
- * picks up signatures made a little after the push.
+ * picks up signatures made a little after the push. Cosign's tag-based signatures of each child
+ * (`sha256-<hex>.sig`, `.att`, `.sbom`) are copied beside them (copy-signature-tags.ts).
  */
 import type { ImageConfig } from '../config.ts'
 import type { Descriptor } from '../core/image-documents.ts'
@@ -13,18 +14,24 @@ import type { VersionState } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
 import { formatReferrersTag } from '../registry/referrers.ts'
 import { copyManifest } from './copy-child.ts'
+import { copySignatureTags } from './copy-signature-tags.ts'
 import { NO_EARLY_WORK } from './early-work.ts'
 
-/** Copies missing referrers of every ready child of `state`; returns how many were copied. */
+/** Copies missing referrers and signature tags of every ready child of `state`; returns how many were copied. */
 export async function copyReferrers(deps: Deps, image: ImageConfig, state: VersionState): Promise<number> {
   const jobs = Object.values(state.arrivals).flatMap((arrival) => {
     const ref = parseReference(arrival.source)
     const digest = arrival.child?.manifest.digest
     if (!ref || !digest) return []
     const source = { registry: ref.registry, repository: ref.repository }
-    return image.targets.filter((t) => formatRepositoryName(t) !== formatRepositoryName(source)).map((target) => copyFor(deps, source, target, digest))
+    const targets = image.targets.filter((t) => formatRepositoryName(t) !== formatRepositoryName(source))
+    return [...targets.map((target) => copyFor(deps, source, target, digest)), copySignatureTags(deps, source, targets, digest)]
   })
-  return (await Promise.all(jobs)).reduce((sum, n) => sum + n, 0)
+  // Every copy finishes before a failure is reported: one bad referrers tag must not cut the others short.
+  const results = await Promise.allSettled(jobs)
+  const failed = results.find((result) => result.status === 'rejected')
+  if (failed) throw failed.reason
+  return results.reduce((sum, result) => sum + (result.status === 'fulfilled' ? result.value : 0), 0)
 }
 
 async function copyFor(deps: Deps, source: RepositoryName, target: RepositoryName, subject: string): Promise<number> {

@@ -1,5 +1,6 @@
 /**
- * JFrog Artifactory webhooks of the `docker` domain (`pushed` tags), authenticated by
+ * JFrog Artifactory webhooks of the `docker` domain (`pushed` tags), in the `domain`/`data` envelope or
+ * flat as the docs' example shows, authenticated by
  * `X-JFrog-Event-Auth`: the hex HMAC-SHA256 of the body when the webhook signs its payload, else the secret itself.
  * Format: https://jfrog.com/help/r/jfrog-platform-administration-documentation/domain-docker
  */
@@ -24,7 +25,8 @@ export interface ArtifactoryOptions {
 }
 
 const text = (max: number) => z.string().max(max)
-const envelopeSchema = z.object({ domain: text(64), event_type: text(64), data: z.unknown() })
+// Loose: a flat body carries the data fields at the top level.
+const bodySchema = z.object({ domain: text(64).optional(), event_type: text(64), data: z.unknown().optional() }).loose()
 const dataSchema = z.object({ repo_key: text(256), image_name: text(512), tag: text(256) })
 type ArtifactoryData = z.infer<typeof dataSchema>
 
@@ -49,11 +51,14 @@ export const artifactorySource: Source<ArtifactoryOptions> = {
   },
   parse(delivery, options, context) {
     requireContentType(delivery, ['application/json'])
-    const envelope = parseJsonBody(delivery, envelopeSchema)
-    if (envelope.domain !== 'docker') return [ignoredEvent(`domain "${envelope.domain}"`)]
+    const body = parseJsonBody(delivery, bodySchema)
+    // JFrog documents the docker payload flat, without `domain` (repo_key, event_type, image_name, tag, … at
+    // the top level), besides the `domain`/`data` envelope: https://jfrog.com/help/r/jfrog-platform-administration-documentation/domain-docker
+    const flat = body.domain === undefined
+    if (!flat && body.domain !== 'docker') return [ignoredEvent(`domain "${body.domain}"`)]
     // `deleted` and `promoted` share the shape; only `pushed` is a new tag.
-    if (envelope.event_type !== 'pushed') return [ignoredEvent(`event type "${envelope.event_type}"`)]
-    return [normalizeData(parseValue(envelope.data, dataSchema, 'data'), options, context)]
+    if (body.event_type !== 'pushed') return [ignoredEvent(`event type "${body.event_type}"`)]
+    return [normalizeData(parseValue(flat ? body : body.data, dataSchema, 'data'), options, context)]
   },
 }
 

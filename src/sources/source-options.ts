@@ -57,7 +57,7 @@ export const PROVIDER_SOURCE_SHAPES = {
     .strict()
     .optional(),
   gitea: z.object({ secret: secretListSchema, registry: host.optional(), maxAgeSeconds: maxAge }).strict().optional(),
-  zot: z.object({ username: z.string().min(1), password: secretListSchema, registry: host }).strict().optional(),
+  zot: z.object({ username: z.string().min(1).optional(), password: secretListSchema.optional(), token: secretListSchema.optional(), registry: host }).strict().optional(),
   nexus: z.object({ secret: secretListSchema, repositories: z.record(z.string().min(1), host), maxAgeSeconds: maxAge }).strict().optional(),
 }
 
@@ -95,7 +95,7 @@ const RESOLVERS: Resolvers = {
     ...(virtualRepo ? { virtualRepo } : {}),
   }),
   gitea: (raw, r) => ({ secrets: r.secrets(raw.secret, 'sources.gitea.secret'), maxAgeSeconds: raw.maxAgeSeconds, ...known(r, raw.registry, 'sources.gitea.registry') }),
-  zot: (raw, r) => ({ username: raw.username, passwords: r.secrets(raw.password, 'sources.zot.password'), registry: raw.registry, ...known(r, raw.registry, 'sources.zot.registry') }),
+  zot: (raw, r) => resolveZot(raw, r),
   nexus: (raw, r) => resolveNexus(raw, r),
 }
 
@@ -107,6 +107,15 @@ export function resolveProviderSources(raw: RawProviderSources, r: SourceResolut
     if (raw[id]) out[id] = resolve(raw[id], r)
   }
   return out as ProviderSourcesConfig
+}
+
+// Zot's sink sends Basic when it has a username, else Bearer with its token (http_sink.go NewHTTPSink).
+function resolveZot(raw: NonNullable<RawProviderSources['zot']>, r: SourceResolution): ZotOptions {
+  const halfBasic = (raw.username === undefined) !== (raw.password === undefined)
+  if (halfBasic || (raw.username === undefined && raw.token === undefined)) r.issues.push('sources.zot: set username and password, or token')
+  const passwords = raw.password === undefined ? [] : r.secrets(raw.password, 'sources.zot.password')
+  const tokens = raw.token === undefined ? {} : { tokens: r.secrets(raw.token, 'sources.zot.token') }
+  return { ...(raw.username === undefined ? {} : { username: raw.username }), passwords, ...tokens, registry: raw.registry, ...known(r, raw.registry, 'sources.zot.registry') }
 }
 
 function resolveGar(raw: NonNullable<RawProviderSources['gar']>): GarOptions {

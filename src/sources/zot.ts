@@ -1,6 +1,7 @@
 /**
  * Zot's events extension, HTTP sink: CloudEvents 1.0 sent by the sdk-go client (binary mode, the
- * attributes in `ce-*` headers), authenticated only by the sink's Basic credentials.
+ * attributes in `ce-*` headers), authenticated by the sink's credentials: Basic when a username is
+ * configured, else `Bearer <token>` (project-zot/zot pkg/extensions/events/http_sink.go NewHTTPSink).
  * Format: https://zotregistry.dev/latest/articles/events/ (project-zot/zot pkg/extensions/events)
  */
 import * as z from 'zod'
@@ -10,12 +11,14 @@ import { readCloudEvent } from './cloud-events.ts'
 import { parseValue } from './parse-body.ts'
 import { buildPushEvent, ignoredEvent } from './push-event.ts'
 import type { Source } from './source.ts'
-import { requireBasicAuth, verifyByHead } from './verify.ts'
+import { readBearer, requireBasicAuth, requireSecret, verifyByHead } from './verify.ts'
 
 export interface ZotOptions {
-  username: string
-  /** The sink's password; several during rotation. */
+  /** The sink's Basic credentials: its username and password (several during rotation). */
+  username?: string
   passwords: Secret[]
+  /** The sink's `credentials.token` (several during rotation): sent as Bearer when no username is set. */
+  tokens?: Secret[]
   /** The configured registry host: Zot's events do not name it. */
   registry: string
 }
@@ -33,7 +36,12 @@ export const zotSource: Source<ZotOptions> = {
   // every repository of the registry: a 404 would reach nobody but Zot's error log, so unknown images get a 2xx.
   rejectUnknownImages: false,
   ...verifyByHead<ZotOptions>(async (delivery, options) => {
-    await requireBasicAuth(delivery.headers.get('authorization'), options.username, options.passwords, 'Basic credentials')
+    const header = delivery.headers.get('authorization')
+    const bearer = readBearer(header)
+    const tokens = options.tokens ?? []
+    // Zot sends Bearer only when the sink has a token and no username (http_sink.go NewHTTPSink).
+    if (options.username === undefined || (bearer !== undefined && tokens.length > 0)) await requireSecret(bearer, tokens, 'Bearer token')
+    else await requireBasicAuth(header, options.username, options.passwords, 'Basic credentials')
   }),
   parse(delivery, options, context) {
     const event = readCloudEvent(delivery)

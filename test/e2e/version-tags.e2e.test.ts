@@ -34,7 +34,7 @@ describeWithTools(['docker-registry', 'skopeo'], 'e2e: which tags are versions, 
     await pushAll('main')
     const hex = v1.arrived[`${app()}-amd64:v1.0.0`].slice('sha256:'.length)
     await pushImage(`${app()}-amd64:sha256-${hex}`, { platform: 'linux/amd64', seed: 'referrers' })
-    await pushImage(`${app()}-amd64:sha256-${hex}.sig`, { platform: 'linux/amd64', seed: 'signature' })
+    const signature = await pushImage(`${app()}-amd64:sha256-${hex}.sig`, { platform: 'linux/amd64', seed: 'signature' })
     await stack.waitForVersion(app(), 'main', (v) => v.state === 'published')
     for (let i = 0; i < 2; i++) {
       await sweep(stack.server.deps)
@@ -43,6 +43,8 @@ describeWithTools(['docker-registry', 'skopeo'], 'e2e: which tags are versions, 
     expect(await versionsOf()).toEqual(['main', 'v1.0.0'])
     expect((await stack.status()).images[0].tags.latest.version).toBe('v1.0.0')
     expect((await skopeoInspectRaw(`${app()}:latest`)).digest).toBe(v1.published.digest)
+    // The child's cosign-style signature tag is copied into the target (distribution 2.8: no referrers API).
+    expect((await skopeoInspectRaw(`${app()}:sha256-${hex}.sig`)).digest).toBe(signature.tagDigest)
   }, 120_000)
 
   it('a delivery naming a tag never pushed publishes nothing; the genuine push afterwards publishes and moves latest', async () => {

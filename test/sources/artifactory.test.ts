@@ -51,6 +51,16 @@ describe('artifactory source: parse', () => {
     expect(parse('docker-pushed.json')).toEqual([{ kind: 'push', registry: HOST, repository: 'docker-local/app-amd64', tag: 'v1.0.2' }])
   })
 
+  it("maps the docs' flat docker example (no domain / data) like the envelope", () => {
+    expect(parse('docker-pushed-flat.json')).toEqual([{ kind: 'push', registry: HOST, repository: 'docker-remote-cache/library/ubuntu', tag: 'latest' }])
+    const flat = (fields: object) => artifactorySource.parse(rawDelivery(JSON.stringify({ ...(fixture('docker-pushed-flat.json').body as object), ...fields }), json), options, context)
+    expect(flat({ event_type: 'deleted' })).toEqual([{ kind: 'ignored', reason: 'event type "deleted"' }])
+    expect(flat({ domain: 'artifact' })).toEqual([{ kind: 'ignored', reason: 'domain "artifact"' }])
+    expect(() => flat({ tag: 7 })).toThrow(InvalidPayloadError)
+    // With a `domain`, the fields are read from `data` only.
+    expect(() => flat({ domain: 'docker' })).toThrow(InvalidPayloadError)
+  })
+
   it('supports the subdomain / port access methods and a virtual repository', () => {
     expect(parse('docker-pushed.json', { ...options, repoKeyInPath: false })[0]).toMatchObject({ repository: 'app-amd64' })
     expect(parse('docker-pushed.json', { ...options, virtualRepo: 'docker' })[0]).toMatchObject({ repository: 'docker/app-amd64' })
@@ -77,6 +87,16 @@ describe('artifactory through the app (fake *.jfrog.io)', () => {
     for (const arch of ['amd64', 'arm64']) {
       await h.seed(`docker-local/app-${arch}`, 'v1.0.2', `linux/${arch}`)
       const body = pushedBody(`app-${arch}`, 'v1.0.2')
+      expect((await h.post('/webhooks/artifactory', body, await signedHeaders(body))).status).toBe(202)
+    }
+    await h.expectPublished('v1.0.2')
+  })
+
+  it('publishes from flat bodies (the documented example shape)', async () => {
+    const h = harness()
+    for (const arch of ['amd64', 'arm64']) {
+      await h.seed(`docker-local/app-${arch}`, 'v1.0.2', `linux/${arch}`)
+      const body = JSON.stringify({ ...(fixture('docker-pushed-flat.json').body as object), repo_key: 'docker-local', image_name: `app-${arch}`, tag: 'v1.0.2' })
       expect((await h.post('/webhooks/artifactory', body, await signedHeaders(body))).status).toBe(202)
     }
     await h.expectPublished('v1.0.2')

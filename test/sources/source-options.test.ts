@@ -77,6 +77,22 @@ describe('sources config', () => {
     ])
   })
 
+  it('takes zot with Basic credentials, a token, or both; refuses half or none', () => {
+    const zot = (section: object) => parseConfig({ registries, sources: { zot: { registry: 'zot.test:5000', ...section } } }).sources.zot
+    expect(zot({ token: ['t1', 't2'] })?.tokens?.map((s) => s.reveal())).toEqual(['t1', 't2'])
+    expect(zot({ token: 't1' })).toMatchObject({ passwords: [], registry: 'zot.test:5000' })
+    expect(zot({ token: 't1' })?.username).toBeUndefined()
+    expect(zot({ username: 'u', password: 'p', token: 't' })?.tokens?.map((s) => s.reveal())).toEqual(['t'])
+    for (const section of [{}, { username: 'u' }, { password: 'p', token: 't' }]) {
+      expect(() => zot(section), JSON.stringify(section)).toThrow(ConfigError)
+      try {
+        zot(section)
+      } catch (caught) {
+        expect((caught as ConfigError).issues).toEqual(['sources.zot: set username and password, or token'])
+      }
+    }
+  })
+
   it('refuses unknown keys in a source section', () => {
     expect(() => parseConfig({ registries, sources: { quay: { secret: 'q', token: 'x' } } })).toThrow(ConfigError)
   })

@@ -35,6 +35,38 @@ describe('zot source: verify (Basic credentials of the sink)', () => {
   })
 })
 
+describe('zot source: verify (Bearer token of a sink with only credentials.token)', () => {
+  // The documented sink config (zotregistry.dev articles/events) with only `token` set: Zot then
+  // sends `Authorization: Bearer <token>` (pkg/extensions/events/http_sink.go NewHTTPSink).
+  const tokenOnly = { passwords: [], tokens: [new Secret('old-bearer-token'), new Secret('optional-bearer-token')], registry: HOST }
+  const verify = (authorization?: string, opts: typeof options | typeof tokenOnly = tokenOnly) =>
+    zotSource.verify(deliveryOf(fixture('image-updated.json'), authorization ? { authorization } : {}), opts)
+
+  it('accepts any configured token', async () => {
+    await expect(verify('Bearer optional-bearer-token')).resolves.toBeUndefined()
+    await expect(verify('Bearer old-bearer-token')).resolves.toBeUndefined()
+  })
+
+  it.each([
+    ['a wrong token', 'Bearer nope'],
+    ['Basic credentials', basic('zot-events', 'optional-bearer-token')],
+    ['the bare token', 'optional-bearer-token'],
+  ])('refuses %s', async (_, authorization) => {
+    await expect(verify(authorization)).rejects.toThrow(/^Bearer token does not match$|^Bearer token is missing$/)
+  })
+
+  it('refuses a missing header', async () => {
+    await expect(verify()).rejects.toThrow('Bearer token is missing')
+  })
+
+  it('with both configured, takes Basic or Bearer', async () => {
+    const both = { ...options, tokens: tokenOnly.tokens }
+    await expect(verify(basic('zot-events', 'zot-password'), both)).resolves.toBeUndefined()
+    await expect(verify('Bearer optional-bearer-token', both)).resolves.toBeUndefined()
+    await expect(verify('Bearer zot-password', both)).rejects.toBeInstanceOf(UnauthorizedError)
+  })
+})
+
 describe('zot source: parse', () => {
   const parse = (name: string, headers = {}) => zotSource.parse(deliveryOf(fixture(name), headers), options, context)
 
@@ -86,6 +118,17 @@ describe('zot through the app (fake zot.test:5000)', () => {
     const h = harness()
     expect((await h.post('/webhooks/zot', body('other/repo', 'v1'), headers)).status).toBe(202)
     await h.expectUntouched()
+  })
+
+  it('takes a sink configured with only a token (Bearer)', async () => {
+    const h = createProviderHarness({ host: HOST, sources: { zot: { token: 'optional-bearer-token', registry: HOST } }, from: 'demo/app-{arch}:{version}', target: 'demo/app' })
+    const bearer = { ...fixture('image-updated.json').headers, authorization: 'Bearer optional-bearer-token' }
+    for (const arch of ['amd64', 'arm64']) {
+      const { digest } = await h.seed(`demo/app-${arch}`, 'v1.0.2', `linux/${arch}`)
+      expect((await h.post('/webhooks/zot', body(`demo/app-${arch}`, 'v1.0.2', digest), bearer)).status).toBe(202)
+    }
+    await h.expectPublished('v1.0.2')
+    await expectError(await h.post('/webhooks/zot', body('demo/app-amd64', 'v1.0.2'), headers), 401, 'UNAUTHORIZED')
   })
 
   it('refuses bad credentials and content types with a JSON error; touches nothing', async () => {
