@@ -5,7 +5,7 @@
 import { Hono, type Context } from 'hono'
 import type { Deps } from './deps.ts'
 import { ForbiddenError, isAppError, NotFoundError, UnauthorizedError, type AppError } from './errors.ts'
-import { observeDeliveries } from './http/delivery-observer.ts'
+import { noteDeliveryReport, observeDeliveries } from './http/delivery-observer.ts'
 import { readBody } from './http/read-body.ts'
 import { checkReadiness } from './http/readiness.ts'
 import { createRefusalLog, type RefusalLog } from './http/refusal-log.ts'
@@ -63,7 +63,9 @@ export function createApp(deps: Deps): Hono {
     const proven = (await entry.source.verifyHead?.(head, options)) === true
     const body = await readBody(c.req.raw, deps.config.server.maxBodyBytes)
     const source = proven ? { ...entry.source, verify: async () => {} } : entry.source
-    return c.json(await ingestDelivery(deps, source, options, { ...head, body }), 202)
+    const report = await ingestDelivery(deps, source, options, { ...head, body })
+    noteDeliveryReport(c.req.raw, report)
+    return c.json(report, 202)
   })
   app.notFound((c) => {
     const message = `no route for ${c.req.method} ${clipText(redactUrl(clipText(c.req.path, 200)), 200)}`

@@ -29,7 +29,7 @@ export function observeDeliveries(deps: Deps) {
     const name = c.req.path.split('/')[2] ?? ''
     // Unknown names are one label value: a stranger cannot grow the metric's series.
     const source = findSource(name) ? name : 'unknown'
-    const counts = c.res.status === 202 ? await readCounts(c.res) : undefined
+    const counts = c.res.status === 202 ? reportedCounts.get(c.req.raw) : undefined
     const outcome = formatOutcome(c.res.status, counts)
     metricsOf(deps).count('deliveries', { source, outcome })
     const fields = { deliveryId: readDeliveryId(c.req.raw.headers), source, outcome, status: c.res.status, durationMs, ...counts }
@@ -48,13 +48,13 @@ export function formatOutcome(status: number, counts?: { accepted: number; ignor
   return status >= 500 ? 'failed' : 'invalid'
 }
 
-async function readCounts(response: Response): Promise<{ accepted: number; ignored: number } | undefined> {
-  try {
-    const report = (await response.clone().json()) as { accepted?: unknown[]; ignored?: unknown[] }
-    return { accepted: report.accepted?.length ?? 0, ignored: report.ignored?.length ?? 0 }
-  } catch {
-    return undefined
-  }
+// What the route reported, by request: re-reading the 202 body (response.clone().json()) would
+// build the web Response that @hono/node-server otherwise writes straight from its string.
+const reportedCounts = new WeakMap<Request, { accepted: number; ignored: number }>()
+
+/** Called by the webhook route with its report, for the delivery's log line and counter. */
+export function noteDeliveryReport(request: Request, report: { accepted: unknown[]; ignored: unknown[] }): void {
+  reportedCounts.set(request, { accepted: report.accepted.length, ignored: report.ignored.length })
 }
 
 function readDeliveryId(headers: Headers): string {
