@@ -2,7 +2,7 @@
  * In-memory StateStore: for tests and for deployments that accept losing state on restart.
  * Values are deep-copied on the way in and out, as a real store would serialise them.
  */
-import { isTooLarge, type ListPage, type SaveResult, type StateStore, type Versioned } from './store.ts'
+import { isTooLarge, pageKeys, type ListPage, type SaveResult, type StateStore, type Versioned } from './store.ts'
 
 export interface MemoryStoreOptions {
   /** The clock expiry is read against (epoch ms). */
@@ -43,16 +43,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StateStore 
       return { ok: true, version: 0 }
     },
     async list(prefix, listOptions = {}): Promise<ListPage> {
-      const { descending = false, from, after, limit } = listOptions
-      const inRange = (key: string) =>
-        key.startsWith(prefix) &&
-        (from === undefined || (descending ? key <= from : key >= from)) &&
-        (after === undefined || (descending ? key < after : key > after))
-      const keys = [...entries.keys()].filter((key) => inRange(key) && live(key)).sort()
-      if (descending) keys.reverse()
-      if (limit === undefined || keys.length <= limit) return { keys }
-      const page = keys.slice(0, limit)
-      return { keys: page, ...(page.length > 0 ? { next: page[page.length - 1] as string } : {}) }
+      return pageKeys([...entries.keys()].filter((key) => live(key)), prefix, listOptions)
     },
   }
 }

@@ -174,3 +174,20 @@ export function unreachableKey(registry: string): string {
 export function discoveryKey(image: string): string {
   return `discovery/${image}`
 }
+
+/**
+ * One `list` page over keys held in memory (the memory store, the CLI's dry-run overlay): the
+ * range (`from`, `after`), the order and the page size applied as the port defines them.
+ */
+export function pageKeys(keys: Iterable<string>, prefix: string, options: ListOptions = {}): ListPage {
+  const { descending = false, from, after, limit } = options
+  const inRange = (key: string) =>
+    key.startsWith(prefix) &&
+    (from === undefined || (descending ? key <= from : key >= from)) &&
+    (after === undefined || (descending ? key < after : key > after))
+  const sorted = [...keys].filter(inRange).sort()
+  if (descending) sorted.reverse()
+  if (limit === undefined || sorted.length <= limit) return { keys: sorted }
+  const page = sorted.slice(0, limit)
+  return { keys: page, ...(page.length > 0 ? { next: page[page.length - 1] as string } : {}) }
+}

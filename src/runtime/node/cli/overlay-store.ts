@@ -3,7 +3,7 @@
  * --dry-run` runs the real pipeline over the real ledger (so `latest` is decided as the server
  * would) and leaves the state file untouched.
  */
-import { listKeys, type ListPage, type SaveResult, type StateStore, type Versioned } from '../../../state/store.ts'
+import { listKeys, pageKeys, type ListPage, type SaveResult, type StateStore, type Versioned } from '../../../state/store.ts'
 
 type Written = { json: string; version: number } | 'deleted'
 
@@ -29,16 +29,10 @@ export function createOverlayStore(base: StateStore): StateStore {
       return { ok: true, version: 0 }
     },
     async list(prefix, options = {}): Promise<ListPage> {
-      const { descending = false, from, after, limit } = options
+      const { descending = false, from } = options
       const keys = new Set(await listKeys(base, prefix, { descending, ...(from === undefined ? {} : { from }) }))
       for (const [key, own] of written) if (key.startsWith(prefix)) own === 'deleted' ? keys.delete(key) : keys.add(key)
-      const inRange = (key: string) =>
-        (from === undefined || (descending ? key <= from : key >= from)) && (after === undefined || (descending ? key < after : key > after))
-      const sorted = [...keys].filter(inRange).sort()
-      if (descending) sorted.reverse()
-      if (limit === undefined || sorted.length <= limit) return { keys: sorted }
-      const page = sorted.slice(0, limit)
-      return { keys: page, ...(page.length > 0 ? { next: page[page.length - 1] as string } : {}) }
+      return pageKeys(keys, prefix, options)
     },
     close: () => base.close?.() ?? Promise.resolve(),
   }
