@@ -1,12 +1,17 @@
 /**
  * The config grammar of a secret and its resolution: a literal string, `{ "env": NAME }`, or
  * `{ "secretsManager": { "id": ID, "key": KEY } }` (AWS Secrets Manager; resolved only where the
- * runtime fetched those secrets beforehand: the Lambda runtime). Lists of secrets allow rotation.
+ * runtime fetched those secrets beforehand: the Lambda runtime). Without `id`, the reference names
+ * the secret in MANIFEST_HOOK_SECRET_ID (the one the CDK stack creates and lets the function read).
+ * Lists of secrets allow rotation.
  */
 import * as z from 'zod'
 import { Secret } from './secret.ts'
 
-const secretsManagerRef = z.object({ id: z.string().min(1), key: z.string().min(1).optional() }).strict()
+const secretsManagerRef = z.object({ id: z.string().min(1).optional(), key: z.string().min(1).optional() }).strict()
+
+/** The environment variable naming the secret of references without an `id`. */
+export const DEFAULT_SECRET_ID_VARIABLE = 'MANIFEST_HOOK_SECRET_ID'
 // A blank secret would match a blank credential; values from elsewhere are checked when resolved.
 const secretText = z.string().regex(/\S/, 'must not be empty or blank')
 export const secretInputSchema = z.union([
@@ -33,7 +38,12 @@ export function resolveSecretInput(value: SecretInput, sources: SecretSources, p
     issues.push(`${path}: environment variable ${value.env} is ${found === undefined ? 'not set' : 'blank'}`)
     return undefined
   }
-  const { id, key } = value.secretsManager
+  const { key } = value.secretsManager
+  const id = value.secretsManager.id ?? defaultSecretId(sources.env)
+  if (id === undefined) {
+    issues.push(`${path}: names no Secrets Manager secret ("id"), and ${DEFAULT_SECRET_ID_VARIABLE} is not set`)
+    return undefined
+  }
   if (!sources.secretsManager) {
     issues.push(`${path}: Secrets Manager references are resolved only on AWS Lambda (use {"env": …} here)`)
     return undefined
@@ -61,14 +71,26 @@ function readSecretString(secretString: string | undefined, key: string | undefi
   }
 }
 
-/** Every Secrets Manager secret id the raw config names, once each, in order of appearance. */
-export function findSecretsManagerIds(input: unknown): string[] {
+/** MANIFEST_HOOK_SECRET_ID, when set and not blank. */
+export function defaultSecretId(env: Record<string, string | undefined>): string | undefined {
+  const id = Object.hasOwn(env, DEFAULT_SECRET_ID_VARIABLE) ? env[DEFAULT_SECRET_ID_VARIABLE]?.trim() : undefined
+  return id || undefined
+}
+
+/**
+ * Every Secrets Manager secret id the raw config names, once each, in order of appearance; a
+ * reference without `id` names `defaultId` (none: it is left to parseConfig to report).
+ */
+export function findSecretsManagerIds(input: unknown, defaultId?: string): string[] {
   const ids = new Set<string>()
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(visit)
     if (typeof node !== 'object' || node === null) return
     const parsed = z.object({ secretsManager: secretsManagerRef }).strict().safeParse(node)
-    if (parsed.success) ids.add(parsed.data.secretsManager.id)
+    if (parsed.success) {
+      const id = parsed.data.secretsManager.id ?? defaultId
+      if (id !== undefined) ids.add(id)
+    }
     else Object.values(node).forEach(visit)
   }
   visit(input)

@@ -56,6 +56,20 @@ describe('Secrets Manager references in the config', () => {
     )
   })
 
+  it('reads a reference without id from the secret MANIFEST_HOOK_SECRET_ID names', () => {
+    const input = { sources: { distribution: { token: { secretsManager: { key: 'webhookToken' } } } }, server: { adminToken: { secretsManager: { id: 'quay-robot' } } } }
+    expect(findSecretsManagerIds(input, 'manifest-hook')).toEqual(['manifest-hook', 'quay-robot'])
+    expect(findSecretsManagerIds(input)).toEqual(['quay-robot'])
+    const parsed = parseConfig(input, { MANIFEST_HOOK_SECRET_ID: 'manifest-hook' }, values)
+    expect(parsed.sources.distribution?.tokens.map((t) => t.reveal())).toEqual(['hook-from-sm'])
+    expect(parsed.server.adminToken?.reveal()).toBe('quay-plain-string')
+    for (const env of [{}, { MANIFEST_HOOK_SECRET_ID: ' ' }]) {
+      expect(() => parseConfig(input, env, values)).toThrow(
+        expect.objectContaining({ issues: ['sources.distribution.token: names no Secrets Manager secret ("id"), and MANIFEST_HOOK_SECRET_ID is not set'] }),
+      )
+    }
+  })
+
   it('refuses a reference with unknown fields', () => {
     expect(() => parseConfig({ sources: { distribution: { token: { secretsManager: { id: 's', version: 'v1' } } } } }, {}, values)).toThrow(
       expect.objectContaining({ issues: [expect.stringMatching(/^sources\.distribution\.token\.secretsManager: Unrecognized key: "version"/)] }),

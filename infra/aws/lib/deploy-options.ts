@@ -76,7 +76,7 @@ function readConfig(path: string, secretName: string, issues: string[]): unknown
   return config
 }
 
-/** Every `{"secretsManager": {"id": …}}` in the config, wherever it sits. */
+/** Every `{"secretsManager": {"id": …}}` in the config, wherever it sits (one without `id` names the stack's secret). */
 function secretsManagerIds(value: unknown): Set<string> {
   const ids = new Set<string>()
   const visit = (node: unknown): void => {

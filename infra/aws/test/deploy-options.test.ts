@@ -18,6 +18,7 @@ beforeAll(() => {
     images: [{ target: `${ECR}/org/app`, from: `${ECR}/org/app:{version}-{arch}`, platforms: ['linux/amd64'] }],
   }, null, 2))
   writeFileSync(join(dir, 'other-secret.json'), JSON.stringify({ registries: { 'ghcr.io': { password: { secretsManager: { id: 'elsewhere', key: 'k' } } } } }))
+  writeFileSync(join(dir, 'key-only.json'), JSON.stringify({ sources: { github: { secret: { secretsManager: { key: 'githubWebhook' } } } } }))
   writeFileSync(join(dir, 'huge.json'), JSON.stringify({ images: [], padding: 'x'.repeat(3_600) }))
   writeFileSync(join(dir, 'broken.json'), '{ "images": ')
 })
@@ -50,6 +51,12 @@ describe('parseDeployOptions', () => {
       alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops',
     })
     expect(parseDeployOptions({ lambdaAsset: 'asset', existingSecret: true }, { MANIFEST_HOOK_CONFIG_FILE: 'config.json' }, dir).createSecret).toBe(false)
+  })
+
+  it('accepts references without id whatever the secret is named (the function reads MANIFEST_HOOK_SECRET_ID)', () => {
+    const options = parseDeployOptions({ lambdaAsset: 'asset', config: 'key-only.json', secretName: 'team-a-hook' }, {}, dir)
+    expect(options.secretName).toBe('team-a-hook')
+    expect(options.configJson).toBe('{"sources":{"github":{"secret":{"secretsManager":{"key":"githubWebhook"}}}}}')
   })
 
   it('lists every problem in one ConfigError', () => {

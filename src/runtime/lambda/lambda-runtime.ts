@@ -9,7 +9,7 @@ import { buildCatalog } from '../../core/catalog.ts'
 import type { Deps } from '../../deps.ts'
 import { createJsonLogger, type Logger, type LogLevel } from '../../log.ts'
 import { createRegistryClient, registryLimits } from '../../registry/http-client.ts'
-import { findSecretsManagerIds } from '../../secret-input.ts'
+import { defaultSecretId, findSecretsManagerIds } from '../../secret-input.ts'
 import { getEcrToken, getSecretString, loadDynamoDbClient } from './aws-clients.ts'
 import { createEcrCredentials } from './ecr-credentials.ts'
 import { createLazyStore } from './lazy-store.ts'
@@ -66,7 +66,7 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
   let built: Built | undefined
   const build = async (): Promise<Built> => {
     raw ??= { value: readLambdaConfig(env, options.bundleDir) }
-    const ids = findSecretsManagerIds(raw.value)
+    const ids = findSecretsManagerIds(raw.value, defaultSecretId(env))
     const values = ids.length > 0 ? await secrets.get(ids) : undefined
     // Rebuilt only when a value changed: the registry client's token caches survive a refetch.
     const fingerprint = JSON.stringify([...(values ?? [])])

@@ -1,11 +1,12 @@
 // The built Lambda bundle behind the Function URL emulator with its webhook token in the fake
 // Secrets Manager: 503 while Secrets Manager fails (logged by secret id, never by value), the
-// rotated token taking over once the cache's TTL has passed, without a new environment.
+// rotated token taking over once the cache's TTL has passed, without a new environment. The config
+// names the secret as the CDK stack's configs do: by key only, the id from MANIFEST_HOOK_SECRET_ID.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFakeSecretsManager, type FakeSecretsManager } from '../../support/aws/fake-secrets-manager.ts'
 import { buildLambdaBundle, startLambdaStack, type LambdaStack } from '../../support/aws/lambda-stack.ts'
 
-const CONFIG = { sources: { distribution: { token: { secretsManager: { id: 'manifest-hook', key: 'webhookToken' } } } }, images: [] }
+const CONFIG = { sources: { distribution: { token: { secretsManager: { key: 'webhookToken' } } } }, images: [] }
 const BODY = '{"events":[]}'
 const post = (stack: LambdaStack, token: string) =>
   fetch(`${stack.url}/webhooks/distribution`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/vnd.docker.distribution.events.v1+json' }, body: BODY })
@@ -18,7 +19,7 @@ describe('Lambda: secrets from Secrets Manager', () => {
   beforeAll(async () => {
     bundle = await buildLambdaBundle()
     secrets = await startFakeSecretsManager({ 'manifest-hook': JSON.stringify({ webhookToken: 'first-token-value' }) })
-    stack = await startLambdaStack({ bundle: bundle.path, config: CONFIG, env: { AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url, MANIFEST_HOOK_SECRET_TTL_SECONDS: '1' } })
+    stack = await startLambdaStack({ bundle: bundle.path, config: CONFIG, env: { AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url, MANIFEST_HOOK_SECRET_ID: 'manifest-hook', MANIFEST_HOOK_SECRET_TTL_SECONDS: '1' } })
   })
   afterAll(async () => {
     await stack?.stop()
