@@ -4,7 +4,7 @@
 // our server what it would against a fast real registry.
 import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { listenLoopback } from '../test/support/listen-loopback.ts'
 
 /** A running stub; `manifestDigest` and `references` go into the bench's webhook events. */
 export interface StubRegistry {
@@ -54,18 +54,14 @@ export async function startStubRegistry(): Promise<StubRegistry> {
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"NOT_FOUND","message":"stub"}]}')
   })
   server.keepAliveTimeout = 10_000
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const { port, close } = await listenLoopback(server)
   return {
     host: `127.0.0.1:${port}`,
     manifestDigest,
     manifestMediaType: DOCKER_MANIFEST,
     references: [configRef, layer],
     requests: () => count,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }),
+    close,
   }
 }
 

@@ -4,7 +4,7 @@
  * responses), can hold chosen requests until released, and can refuse cross-repository mounts.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import { listenLoopback } from './listen-loopback.ts'
 
 /** What the proxy may do to a request instead of forwarding it faithfully. */
 export type FaultKind = '500' | '502' | '503' | '429' | 'reset' | 'reset-after' | 'slow' | 'truncate'
@@ -101,28 +101,20 @@ export function createRandom(seed: number): () => number {
 /** Starts the proxy on 127.0.0.1 (random port). */
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const state: State = { options, upstream: new URL(options.target), rate: options.faultRate ?? 0, random: createRandom(options.seed ?? 1), holds: [], injections: [], log: [] }
-  const sockets = new Set<Socket>()
   const server = createServer((req, res) => void handle(state, req, res))
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.once('close', () => sockets.delete(socket))
-  })
   server.keepAliveTimeout = 5_000
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const listener = await listenLoopback(server)
   return {
-    host: `127.0.0.1:${port}`,
-    url: `http://127.0.0.1:${port}`,
+    host: `127.0.0.1:${listener.port}`,
+    url: listener.url,
     log: state.log,
     setFaultRate: (rate) => void (state.rate = rate),
     injectNext: (match, kind) => void state.injections.push({ match, kind }),
     hold: (match) => addHold(state, match),
-    close: () =>
-      new Promise((resolve) => {
-        for (const hold of state.holds) hold.open('drop')
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resolve())
-      }),
+    close: () => {
+      for (const hold of state.holds) hold.open('drop')
+      return listener.close()
+    },
   }
 }
 

@@ -7,7 +7,8 @@ import { readFile, mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { HarnessError, runTool } from './tools.ts'
+import { listenLoopback } from './listen-loopback.ts'
+import { runTool } from './tools.ts'
 
 /** A running token service; pass realm/service/issuer/rootCertBundlePath to startRegistry({ token }). */
 export interface TokenServer {
@@ -43,15 +44,12 @@ export async function startTokenServer(options: StartTokenServerOptions): Promis
     const issuer = options.issuer ?? 'manifest-hook-test-issuer'
     const context = { ...options, service, issuer, signer, state }
     const server = createServer((req, res) => handleToken(context, req, res))
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve))
-    const address = server.address()
-    if (address === null || typeof address === 'string') throw new HarnessError('token server has no TCP address')
+    const listener = await listenLoopback(server)
     const stop = async () => {
-      server.closeAllConnections()
-      await new Promise((resolve) => server.close(resolve))
+      await listener.close()
       await rm(dir, { recursive: true, force: true })
     }
-    const realm = `http://127.0.0.1:${address.port}/token`
+    const realm = `${listener.url}/token`
     const rootCertBundlePath = join(dir, 'cert.pem')
     return { realm, service, issuer, rootCertBundlePath, requests: state.requests, setExpiresIn: (s) => void (state.expiresIn = s), stop }
   } catch (error) {

@@ -3,7 +3,7 @@
  * base of the AWS fakes (Secrets Manager, ECR, Lambda Invoke) and the Function URL emulator.
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http'
-import { HarnessError } from '../tools.ts'
+import { listenLoopback } from '../listen-loopback.ts'
 
 export interface LoopbackRequest {
   method: string
@@ -39,14 +39,8 @@ export async function startLoopbackServer(handle: (request: LoopbackRequest) => 
       res.end(answer.body === undefined ? undefined : answer.body)
     })
   })
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  if (address === null || typeof address === 'string') throw new HarnessError('loopback server has no TCP address')
-  const stop = async () => {
-    server.closeAllConnections()
-    await new Promise((resolve) => server.close(resolve))
-  }
-  return { url: `http://127.0.0.1:${address.port}`, stop }
+  const { url, close } = await listenLoopback(server)
+  return { url, stop: close }
 }
 
 /**
