@@ -5,6 +5,7 @@
 import type { AppConfig, ImageConfig } from './config.ts'
 import type { Catalog } from './core/catalog.ts'
 import type { Logger } from './log.ts'
+import type { IngestReport, MatchedArrival } from './pipeline/ingest-delivery.ts'
 import type { WorkItem } from './pipeline/work-item.ts'
 import type { Metrics } from './metrics.ts'
 import type { RegistryClient } from './registry/registry-client.ts'
@@ -14,6 +15,12 @@ import type { StateStore } from './state/store.ts'
 export interface WorkQueue {
   /** Accepts the item; resolves once it is handed over (not when it has run). */
   enqueue(item: WorkItem): Promise<void>
+}
+
+/** Where matched arrivals are recorded when not in this call's own store (Workers: the image's object). */
+export interface ArrivalRecorder {
+  /** Records them and queues their work; resolves with each one's report entry, in order, once all are stored. */
+  record(arrivals: MatchedArrival[]): Promise<IngestReport['accepted']>
 }
 
 /**
@@ -38,6 +45,8 @@ export interface Deps {
   now: () => Date
   /** Work to run after the current call (pipeline/work-item.ts); correctness never rests on it running only once. */
   work: WorkQueue
+  /** Absent: a delivery's arrivals are recorded through `store` and `work` in the webhook's own call. */
+  arrivals?: ArrivalRecorder
   budget: Budget
   /** Counters and histograms (see metrics.ts); absent means none are kept. */
   metrics?: Metrics

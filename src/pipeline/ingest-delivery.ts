@@ -11,7 +11,7 @@ import { NotFoundError } from '../errors.ts'
 import type { Delivery, Source, SourceEvent } from '../sources/source.ts'
 import { findSource } from '../sources/source-table.ts'
 import { versionKey } from '../state/store.ts'
-import { recordPush } from './record-push.ts'
+import { recordPush, type PushHints } from './record-push.ts'
 
 /** What happened to each event of a delivery (the webhook's response body). */
 export interface IngestReport {
@@ -46,39 +46,80 @@ export async function ingestTrusted(deps: Deps, sourceName: string, body: unknow
   return ingestVerified(deps, entry.source, sourceOptions, delivery)
 }
 
-async function ingestVerified<O>(deps: Deps, source: Source<O>, options: O, delivery: Delivery): Promise<IngestReport> {
-  const events = source.parse(delivery, options, { registries: Object.keys(deps.config.registries) })
-  const report: IngestReport = { accepted: [], ignored: [] }
-  const touched = new Map<string, { image: ImageConfig; version: string }>()
-  const started = new Set<ImageConfig>()
-  for (const event of events) {
-    const matches = matchEvent(deps, event, report)
-    for (const match of matches) {
-      const { image, platform, version, source } = match
-      const recorded = await recordMatch(deps, match, event, delivery.receivedAt)
-      report.accepted.push({ image: image.name, version, platform, source, duplicate: !recorded.changed })
-      touched.set(versionKey(image.name, match.version), { image, version: match.version })
-      if (recorded.created) started.add(image)
-    }
+/** One matched arrival as plain JSON: what recording it needs (a Workers image object receives these over RPC). */
+export interface MatchedArrival extends PushHints {
+  /** The image's target name. */
+  image: string
+  version: string
+  platform: string
+  /** The source repository and tag the arrival came from (the ledger's `source`). */
+  source: string
+  receivedAt: string
+}
+
+/** A delivery verified, parsed and matched, nothing recorded yet: its arrivals in delivery order. */
+interface MatchedDelivery {
+  arrivals: MatchedArrival[]
+  ignored: IngestReport['ignored']
+}
+
+/**
+ * Records arrivals (of one image or several), then enqueues processing of every version they
+ * touched, and a look for lost webhooks of every image they started a version of. Returns the
+ * report entry of each arrival, in order.
+ */
+export async function recordArrivals(deps: Deps, arrivals: readonly MatchedArrival[]): Promise<IngestReport['accepted']> {
+  const accepted: IngestReport['accepted'] = []
+  const touched = new Map<string, { image: string; version: string }>()
+  const started = new Set<string>()
+  for (const arrival of arrivals) {
+    const { image: name, version, platform, source } = arrival
+    const image = deps.catalog.image(name)
+    if (!image?.platforms.some((p) => p.key === platform)) throw new NotFoundError(`no configured image "${name}" has the platform "${platform}"`)
+    const hints = withoutUndefined({ hintDigest: arrival.hintDigest, hintBlobs: arrival.hintBlobs, eventAt: arrival.eventAt })
+    const recorded = await recordPush(deps, { image, platform, version, source }, hints, arrival.receivedAt)
+    accepted.push({ image: name, version, platform, source, duplicate: !recorded.changed })
+    touched.set(versionKey(name, version), { image: name, version })
+    if (recorded.created) started.add(name)
   }
-  if (source.rejectUnknownImages && report.accepted.length === 0 && report.ignored.some((i) => i.reason === UNKNOWN)) {
-    throw new NotFoundError('no configured image reads from this repository and tag')
-  }
-  for (const { image, version } of touched.values()) await deps.work.enqueue({ kind: 'process', image: image.name, version })
+  for (const { image, version } of touched.values()) await deps.work.enqueue({ kind: 'process', image, version })
   // A new version starting is the "later event" that looks for webhooks lost by earlier versions.
   for (const image of started) {
     const skip = [...touched.values()].filter((t) => t.image === image).map((t) => t.version)
-    await deps.work.enqueue({ kind: 'recover', image: image.name, skip })
+    await deps.work.enqueue({ kind: 'recover', image, skip })
   }
-  return report
+  return accepted
+}
+
+// Recording is the runtime's choice (deps.arrivals): Workers hand each image's arrivals to its object.
+async function ingestVerified<O>(deps: Deps, source: Source<O>, options: O, delivery: Delivery): Promise<IngestReport> {
+  const { arrivals, ignored } = matchVerified(deps, source, options, delivery)
+  const accepted = await (deps.arrivals ? deps.arrivals.record(arrivals) : recordArrivals(deps, arrivals))
+  return { accepted, ignored }
+}
+
+/** Parses and matches a delivery whose sender is proven; records nothing. */
+function matchVerified<O>(deps: Deps, source: Source<O>, options: O, delivery: Delivery): MatchedDelivery {
+  const events = source.parse(delivery, options, { registries: Object.keys(deps.config.registries) })
+  const matched: MatchedDelivery = { arrivals: [], ignored: [] }
+  for (const event of events) {
+    const hints = event.kind === 'push' ? { hintDigest: event.digest, hintBlobs: event.references, eventAt: event.occurredAt } : {}
+    for (const { image, platform, version, source } of matchEvent(deps, event, matched.ignored)) {
+      matched.arrivals.push(withoutUndefined({ image: image.name, version, platform, source, receivedAt: delivery.receivedAt, ...hints }))
+    }
+  }
+  if (source.rejectUnknownImages && matched.arrivals.length === 0 && matched.ignored.some((i) => i.reason === UNKNOWN)) {
+    throw new NotFoundError('no configured image reads from this repository and tag')
+  }
+  return matched
 }
 
 const UNKNOWN = 'unknown image: no configured image uses this repository'
 const REFUSALS = { 'moving-tag': 'a moving tag (latest, floating or extra)', 'referrers-tag': 'a referrers or signature tag', filtered: 'outside the image\'s versionPattern' } as const
 
-function matchEvent(deps: Deps, event: SourceEvent, report: IngestReport): SourceMatch<ImageConfig>[] {
+function matchEvent(deps: Deps, event: SourceEvent, ignored: IngestReport['ignored']): SourceMatch<ImageConfig>[] {
   if (event.kind === 'ignored') {
-    report.ignored.push({ reason: event.reason, ...where(event) })
+    ignored.push({ reason: event.reason, ...where(event) })
     return []
   }
   const name = { registry: event.registry, repository: event.repository }
@@ -93,7 +134,7 @@ function matchEvent(deps: Deps, event: SourceEvent, report: IngestReport): Sourc
       : deps.catalog.isKnown(name)
         ? 'tag does not match the image naming template'
         : UNKNOWN
-  report.ignored.push({ reason, ...where(event) })
+  ignored.push({ reason, ...where(event) })
   return []
 }
 
@@ -103,9 +144,4 @@ function withoutUndefined<T extends object>(value: T): T {
 
 function where(event: SourceEvent): { repository?: string; tag?: string } {
   return { ...(event.repository ? { repository: event.repository } : {}), ...(event.tag ? { tag: event.tag } : {}) }
-}
-
-async function recordMatch(deps: Deps, match: SourceMatch<ImageConfig>, event: SourceEvent, receivedAt: string): Promise<{ changed: boolean; created: boolean }> {
-  const hints = event.kind === 'push' ? { hintDigest: event.digest, hintBlobs: event.references, eventAt: event.occurredAt } : {}
-  return recordPush(deps, match, withoutUndefined(hints), receivedAt)
 }
