@@ -1,18 +1,23 @@
 /**
  * The Durable Object of one image (`IMAGES.idFromName(target)`), and of the global keys (the
- * "#global" object: the sweep record). It owns its partition's state in its SQLite storage and
- * answers store calls over RPC; it queues its image's work items durably and runs them from its
- * alarm, one at a time: retries back off in the queue, and a version left waiting gets a light
- * sweep of the image (and one at its deadline) without waiting for the next Cron Trigger.
+ * "#global" object: the sweep record). It owns its partition's state in its SQLite storage: it
+ * records its image's webhook arrivals itself (`recordArrivals`, one call per delivery, stored and
+ * their work queued before it resolves) and answers the Worker's other state calls (status,
+ * reconcile) over RPC. It runs its queued work items from its alarm, one at a time: retries back
+ * off in the queue, and a version left waiting gets a light sweep of the image (and one at its
+ * deadline) without waiting for the next Cron Trigger.
  */
 import { DurableObject } from 'cloudflare:workers'
 import type { AppConfig } from '../../config.ts'
 import { decideVersion, type VersionState } from '../../core/version-state.ts'
 import type { Deps } from '../../deps.ts'
+import { recordArrivals, type IngestReport } from '../../pipeline/ingest-delivery.ts'
 import { runWorkItem } from '../../pipeline/run-work-item.ts'
 import { parseWorkItem, workItemKey, type WorkItem } from '../../pipeline/work-item.ts'
 import type { RegistryClient } from '../../registry/registry-client.ts'
-import { GLOBAL_PARTITION, versionKey, type StateStore } from '../../state/store.ts'
+import { GLOBAL_PARTITION, versionKey, type SaveResult, type StateStore } from '../../state/store.ts'
+import type { ArrivalObject } from './arrival-router.ts'
+import { parseArrivals } from './arrivals-input.ts'
 import { createDurableObjectStore } from './durable-object-store.ts'
 import { createSubrequestBudget, parseSubrequestLimit, SubrequestLimitError, type SubrequestBudget } from './subrequest-budget.ts'
 import { createWorkQueue, type QueuedWork, type WorkQueue } from './work-queue.ts'
@@ -20,7 +25,7 @@ import { loadWorkerConfig } from './worker-config.ts'
 import { createWorkerDeps, createWorkerRegistry, type WorkerEnv } from './worker-deps.ts'
 import type { DurableObjectState } from './workers-types.ts'
 
-/** The store calls an object answers over RPC. */
+/** The store calls an object answers over RPC (the Worker's status and reconcile routes, other objects' sweeps). */
 export type StoreMethods = Pick<StateStore, 'load' | 'save' | 'delete' | 'list'>
 
 // An alarm is an invocation of its own: up to 15 minutes of wall time
@@ -32,19 +37,20 @@ const RETRY_BASE_MS = 30_000
 const RETRY_MAX_MS = 15 * 60_000
 const MAX_ATTEMPTS = 8
 
-export class ImageObject extends DurableObject implements StoreMethods {
+export class ImageObject extends DurableObject implements StoreMethods, ArrivalObject {
   readonly #state: DurableObjectState
   readonly #env: WorkerEnv
   readonly #store: StateStore
   readonly #queue: WorkQueue<WorkItem>
   readonly #budget: SubrequestBudget
   #registry: { config: AppConfig; client: RegistryClient } | undefined
+  #conflicts = 0
 
   constructor(ctx: DurableObjectState, env: WorkerEnv) {
     super(ctx, env)
     this.#state = ctx
     this.#env = env
-    this.#store = createDurableObjectStore(ctx.storage.sql)
+    this.#store = countConflicts(createDurableObjectStore(ctx.storage.sql), () => this.#conflicts++)
     this.#queue = createWorkQueue(ctx.storage.sql)
     this.#budget = createSubrequestBudget(parseSubrequestLimit(env.MANIFEST_HOOK_SUBREQUESTS))
   }
@@ -60,6 +66,29 @@ export class ImageObject extends DurableObject implements StoreMethods {
   }
   list(...args: Parameters<StateStore['list']>) {
     return this.#store.list(...args)
+  }
+
+  /**
+   * Records a delivery's arrivals of this image and queues their process/recover items, all
+   * stored before this resolves. The storage calls are synchronous, so no other call of this
+   * object runs in between: concurrent deliveries of one image are recorded one after another.
+   */
+  async recordArrivals(input: unknown): Promise<IngestReport['accepted']> {
+    const arrivals = parseArrivals(input)
+    if (arrivals[0] === undefined) return []
+    const accepted = await recordArrivals(this.#deps(arrivals[0].image, Date.now()), arrivals)
+    await this.#setAlarm()
+    return accepted
+  }
+
+  /**
+   * Saves and deletes of this object's store refused for a changed version since the object
+   * started (diagnostics, tests). Recording arrivals never loses one; a caller that loads and
+   * saves in separate RPC calls (POST /reconcile in the Worker), or a work item that saves what
+   * it loaded before a registry request, can, and retries.
+   */
+  conflicts(): number {
+    return this.#conflicts
   }
 
   /** Queues a work item (stored before this resolves) and sets the alarm to run it. */
@@ -81,7 +110,7 @@ export class ImageObject extends DurableObject implements StoreMethods {
     this.#budget.reset()
     for (const work of this.#queue.due(started)) {
       if (Date.now() - started > ALARM_WALL_MS) break
-      const deps = this.#deps(work.item, started)
+      const deps = this.#deps(('image' in work.item && work.item.image) || GLOBAL_PARTITION, started)
       const finished = await this.#run(deps, work)
       if (!finished) break
     }
@@ -144,8 +173,8 @@ export class ImageObject extends DurableObject implements StoreMethods {
     this.#queue.add(workItemKey(sweep), sweep, due)
   }
 
-  #deps(item: WorkItem, started: number): Deps {
-    const partition = ('image' in item && item.image) || GLOBAL_PARTITION
+  // The Deps of one call of this object, which owns `partition`.
+  #deps(partition: string, started: number): Deps {
     const enqueue = async (next: WorkItem) => void this.#queue.add(workItemKey(next), next, Date.now())
     const config = loadWorkerConfig(this.#env)
     // One client per object and configuration: its tokens outlive an alarm; its fetch counts per alarm.
@@ -163,5 +192,19 @@ export class ImageObject extends DurableObject implements StoreMethods {
     } else if (current === null || current > next) {
       await this.#state.storage.setAlarm(next)
     }
+  }
+}
+
+// Counts the saves and deletes `store` refuses with a conflict.
+function countConflicts(store: StateStore, onConflict: () => void): StateStore {
+  const counted = (result: SaveResult): SaveResult => {
+    if (!result.ok && result.reason === 'conflict') onConflict()
+    return result
+  }
+  return {
+    load: (key) => store.load(key),
+    save: async (...args) => counted(await store.save(...args)),
+    delete: async (...args) => counted(await store.delete(...args)),
+    list: (...args) => store.list(...args),
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Workers composition root: the Deps one invocation runs on (the Worker's fetch or scheduled
- * handler, or one work item in an image's object). State goes to the object that owns each key's
+ * handler, or one call of an image's object). The Worker hands a webhook's arrivals to each
+ * image's object, which records them; other state calls go to the object that owns each key's
  * partition; work items go to their image's object; registry requests use the global fetch,
  * counted against the invocation's subrequest budget.
  */
@@ -13,6 +14,7 @@ import type { WorkItem } from '../../pipeline/work-item.ts'
 import { createRegistryClient, registryLimits } from '../../registry/http-client.ts'
 import type { RegistryClient } from '../../registry/registry-client.ts'
 import { GLOBAL_PARTITION, type StateStore } from '../../state/store.ts'
+import { createArrivalRouter } from './arrival-router.ts'
 import type { ImageObject } from './image-object.ts'
 import { createRoutedStore } from './routed-store.ts'
 import type { SubrequestBudget } from './subrequest-budget.ts'
@@ -61,6 +63,8 @@ export function createWorkerDeps(env: WorkerEnv, options: InvocationOptions): De
     config,
     catalog,
     store: createRoutedStore((partition) => objectFor(env, partition), local),
+    // In the Worker; an object records in its own store (none reaches it: webhooks come to the Worker).
+    ...(local ? {} : { arrivals: createArrivalRouter((image) => objectFor(env, image), log) }),
     registry: options.registry ?? createWorkerRegistry(config, budget),
     log,
     now: () => new Date(),

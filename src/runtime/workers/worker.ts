@@ -1,8 +1,8 @@
 /**
- * The Cloudflare Workers entry (infra/cloudflare/wrangler.jsonc). fetch: the Hono app, whose state
- * calls go to the image's Durable Object (a webhook is answered 202 once the object has stored
- * the arrival) and whose work items are queued in that object. scheduled: the Cron Trigger hands
- * a sweep item to the "#global" object, whose alarm fans it out to the image objects.
+ * The Cloudflare Workers entry (infra/cloudflare/wrangler.jsonc). fetch: the Hono app, which hands
+ * a webhook's arrivals to each image's Durable Object (answered 202 once every object has stored
+ * them and queued their work) and reads state from the objects for status. scheduled: the Cron
+ * Trigger hands a sweep item to the "#global" object, whose alarm fans it out to the image objects.
  */
 import { createApp } from '../../app.ts'
 import { isAppError } from '../../errors.ts'
@@ -12,7 +12,7 @@ import type { ExecutionContext, ScheduledController } from './workers-types.ts'
 
 export { ImageObject } from './image-object.ts'
 
-// A webhook sender waits about 10 s for an answer; the request's own work is state calls only.
+// A webhook sender waits about 10 s for an answer; the request's own work is calls to objects only.
 const REQUEST_WALL_MS = 30_000
 
 function invocation(env: WorkerEnv) {

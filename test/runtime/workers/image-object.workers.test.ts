@@ -1,18 +1,22 @@
 // The image's Durable Object inside workerd, with the fake registry as the isolate's fetch:
-// concurrent deliveries for one image are stored by its object before the 202 and processed by
-// its alarm one item at a time (one publish, all arches), and a publish that needs more registry
-// requests than one invocation may make stops at the limit, says so, and finishes in the next alarm.
+// concurrent deliveries for one image are recorded by its object, one RPC call at a time and with
+// no store round trips, before the 202, and processed by its alarm one item at a time (one
+// publish, all arches); a publish that needs more registry requests than one invocation may make
+// stops at the limit, says so, and finishes in the next alarm.
 // workerd fires due alarms by itself, as in production: the tests wait for their effects.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { parsePlatform } from '../../../src/core/platform.ts'
 import type { VersionState } from '../../../src/core/version-state.ts'
+import { createDurableObjectStore } from '../../../src/runtime/workers/durable-object-store.ts'
+import { ImageObject } from '../../../src/runtime/workers/image-object.ts'
+import { createWorkQueue } from '../../../src/runtime/workers/work-queue.ts'
 import { versionKey } from '../../../src/state/store.ts'
 import { buildFakeImage, seedFakeImage } from '../../support/fake-images.ts'
 import { createFakeRegistry, type FakeRegistry } from '../../support/fake-registry.ts'
 import { readIndex } from '../../support/scenario.ts'
 import { distributionBody } from '../../support/test-app.ts'
 import { ADMIN_TOKEN, HOST, TOKEN } from './workers-config.ts'
-import { fireCron, objectFor, SELF, type ImageStub } from './workers-test-env.ts'
+import { fireCron, objectFor, runInObject, SELF, type ImageStub } from './workers-test-env.ts'
 
 let registry: FakeRegistry
 
@@ -78,6 +82,45 @@ describe('ImageObject', () => {
     // The same requests as on Node (test/pipeline/request-budget.test.ts): per arch GET manifest,
     // GET config, HEAD the child in the target, 3 mounts, PUT child; then 2 index PUTs.
     expect(registry.requests).toHaveLength(3 * 7 + 2)
+  })
+
+  it('records a burst of deliveries of one version in its object: one ledger, one process item, no store round trips, no conflicts', async () => {
+    const image = `${HOST}/demo/burst`
+    const arches = [['amd64', 'linux/amd64'], ['arm64', 'linux/arm64'], ['armv7', 'linux/arm/v7'], ['ppc64le', 'linux/ppc64le']] as const
+    const pushes = await Promise.all(arches.map(([arch, platform]) => seed(`demo/burst-${arch}`, 'v3.0.0', platform)))
+    // Registry requests wait until every delivery is answered: an alarm that starts meanwhile
+    // holds at its first request, so the queue still shows what the deliveries queued.
+    let open!: () => void
+    const gate = new Promise<void>((resolve) => (open = resolve))
+    vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => (await gate, registry.fetch(input, init)))
+    const recordCalls = vi.spyOn(ImageObject.prototype, 'recordArrivals')
+    const storeCalls = (['load', 'save', 'delete', 'list'] as const).map((method) => vi.spyOn(ImageObject.prototype, method))
+    const object = objectFor(image)
+    try {
+      // Every arch three times, all twelve deliveries at once.
+      const responses = await Promise.all([...pushes, ...pushes, ...pushes].map((push) => deliver([push])))
+      expect(responses.map((r) => r.status)).toEqual(Array(12).fill(202))
+      const accepted = (await Promise.all(responses.map(async (r) => ((await r.json()) as any).accepted))).flat()
+      expect(accepted.filter((a: any) => !a.duplicate).map((a: any) => a.platform).sort()).toEqual(['linux/amd64', 'linux/arm/v7', 'linux/arm64', 'linux/ppc64le'])
+      expect(accepted.filter((a: any) => a.duplicate)).toHaveLength(8)
+      // One recordArrivals call per delivery, and not one store call over RPC.
+      expect(recordCalls).toHaveBeenCalledTimes(12)
+      expect(storeCalls.map((spy) => spy.mock.calls.length)).toEqual([0, 0, 0, 0])
+      expect(await object.conflicts()).toBe(0)
+      const { ledger, items } = await runInObject(object, async (_instance, state) => ({
+        ledger: (await createDurableObjectStore(state.storage.sql).load(versionKey(image, 'v3.0.0')))?.value as VersionState,
+        items: createWorkQueue<{ kind: string }>(state.storage.sql).due(Number.MAX_SAFE_INTEGER).map((work) => work.item),
+      }))
+      expect(Object.entries(ledger.arrivals).map(([platform, arrival]) => [platform, arrival.seq]).sort()).toEqual([['linux/amd64', 1], ['linux/arm/v7', 1], ['linux/arm64', 1], ['linux/ppc64le', 1]])
+      expect(items.filter((item) => item.kind === 'process')).toEqual([{ kind: 'process', image, version: 'v3.0.0' }])
+    } finally {
+      open()
+      vi.stubGlobal('fetch', registry.fetch)
+      for (const spy of [recordCalls, ...storeCalls]) spy.mockRestore()
+    }
+    await settled(object, image, 'v3.0.0')
+    expect(indexPuts('demo/burst', 'v3.0.0')).toHaveLength(1)
+    expect(readIndex(registry, 'demo/burst', 'v3.0.0').manifests.map((m: any) => m.platform.architecture)).toEqual(['amd64', 'arm64', 'arm', 'ppc64le'])
   })
 
   it('stops a publish at the subrequest limit with a clear log line and finishes it in the next alarm', async () => {
