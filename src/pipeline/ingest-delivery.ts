@@ -3,6 +3,8 @@
  * the arrival durably. Registry work happens afterwards (work items), so a registry's delivery queue
  * is never held up by our publishing. Events the platform already authenticated (ECR events that
  * EventBridge delivers straight to a Lambda) skip the verification only: `ingestTrusted`.
+ * Matching yields plain-JSON arrivals; `recordArrivals` records them, in the webhook's own call
+ * unless the runtime records elsewhere (`deps.arrivals`: on Workers, in the image's object).
  */
 import type { ImageConfig } from '../config.ts'
 import type { SourceMatch } from '../core/catalog.ts'
@@ -72,10 +74,15 @@ export async function recordArrivals(deps: Deps, arrivals: readonly MatchedArriv
   const accepted: IngestReport['accepted'] = []
   const touched = new Map<string, { image: string; version: string }>()
   const started = new Set<string>()
-  for (const arrival of arrivals) {
-    const { image: name, version, platform, source } = arrival
+  // Arrivals from another invocation may predate a configuration change: all known, or none recorded.
+  const images = arrivals.map(({ image: name, platform }) => {
     const image = deps.catalog.image(name)
     if (!image?.platforms.some((p) => p.key === platform)) throw new NotFoundError(`no configured image "${name}" has the platform "${platform}"`)
+    return image
+  })
+  for (const [i, arrival] of arrivals.entries()) {
+    const { image: name, version, platform, source } = arrival
+    const image = images[i]!
     const hints = withoutUndefined({ hintDigest: arrival.hintDigest, hintBlobs: arrival.hintBlobs, eventAt: arrival.eventAt })
     const recorded = await recordPush(deps, { image, platform, version, source }, hints, arrival.receivedAt)
     accepted.push({ image: name, version, platform, source, duplicate: !recorded.changed })
