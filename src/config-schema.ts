@@ -2,7 +2,7 @@
  * The JSON Schema of the config file, generated from the zod schema (z.toJSONSchema, input side:
  * defaults make keys optional) and shipped as schema/config.schema.json for editors. Pure.
  */
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { configSchema } from './config.ts'
 
 /** Where the schema file lives in the package, and the id it declares. */

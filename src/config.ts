@@ -2,7 +2,8 @@
  * Configuration: one zod schema and `parseConfig(input, env)`. Pure: the runtimes read the file
  * and the environment and pass both in. Every invalid key is reported, each with its path.
  */
-import * as z from 'zod'
+import * as z from 'zod/mini'
+import { parseWithSchema } from './core/parse-with-schema.ts'
 import { parseRepositoryName } from './core/reference.ts'
 import { ConfigError } from './errors.ts'
 import type { RetentionPolicy } from './core/retention.ts'
@@ -78,61 +79,56 @@ export interface AppConfig {
   warnings: string[]
 }
 
-export const configSchema = z
-  .object({
-    // The JSON Schema editors complete and check the file with (schema/config.schema.json); ignored here.
-    $schema: z.string().optional(),
-    server: z
-      .object({
-        host: z.string().default('127.0.0.1'),
-        port: z.number().int().min(0).max(65535).default(8080),
-        maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
-        sweepIntervalSeconds: z.number().int().min(0).default(60),
-        reconcileIntervalSeconds: z.number().int().min(0).default(900),
-        reconcileWindowHours: z.number().min(0).default(24),
-        discoverVersions: z.boolean().default(true),
-        discoverImagesPerSweep: z.number().int().min(1).default(1000),
-        unresolvableAfterAttempts: z.number().int().min(1).default(8),
-        unresolvableAfterHours: z.number().positive().default(24),
-        adminToken: secretInputSchema.optional(),
-        publicStatus: z.boolean().default(false),
-        requestTimeoutSeconds: z.number().int().min(1).max(600).default(10),
-        maxConnections: z.number().int().min(1).default(256),
-        registryTimeoutSeconds: z.number().min(0.1).max(600).default(10),
-        registryDeadlineSeconds: z.number().min(0.1).max(3600).default(30),
-        registryConcurrency: z.number().int().min(1).max(256).default(8),
-        retention: z.object({ days: z.number().min(0), keepVersions: z.number().int().min(0) }).strict().optional(),
-      })
-      .strict()
-      .prefault({}),
-    registries: z
-      .record(
-        z.string(),
-        z
-          .object({
-            insecure: z.boolean().default(false),
-            username: secretInputSchema.optional(),
-            password: secretInputSchema.optional(),
-            endpoint: z.url().optional(),
-            tokenRealms: z.array(z.url()).default([]),
-          })
-          .strict(),
-      )
-      .default({}),
-    sources: z
-      .object({
-        distribution: z.object({ token: secretListSchema, registry: z.string().optional() }).strict().optional(),
-        dockerhub: z.object({ secret: secretListSchema }).strict().optional(),
-        ...PROVIDER_SOURCE_SHAPES,
-      })
-      .strict()
-      .default({}),
-    images: z
-      .array(imageSchema)
-      .default([]),
-    notifications: notificationsSchema.default([]),
-  })
-  .strict()
+export const configSchema = z.strictObject({
+  // The JSON Schema editors complete and check the file with (schema/config.schema.json); ignored here.
+  $schema: z.optional(z.string()),
+  server: z.prefault(
+    z.strictObject({
+      host: z._default(z.string(), '127.0.0.1'),
+      port: z._default(z.int().check(z.minimum(0), z.maximum(65535)), 8080),
+      maxBodyBytes: z._default(z.int().check(z.minimum(1024), z.maximum(64 * 1024 * 1024)), 1024 * 1024),
+      sweepIntervalSeconds: z._default(z.int().check(z.minimum(0)), 60),
+      reconcileIntervalSeconds: z._default(z.int().check(z.minimum(0)), 900),
+      reconcileWindowHours: z._default(z.number().check(z.minimum(0)), 24),
+      discoverVersions: z._default(z.boolean(), true),
+      discoverImagesPerSweep: z._default(z.int().check(z.minimum(1)), 1000),
+      unresolvableAfterAttempts: z._default(z.int().check(z.minimum(1)), 8),
+      unresolvableAfterHours: z._default(z.number().check(z.positive()), 24),
+      adminToken: z.optional(secretInputSchema),
+      publicStatus: z._default(z.boolean(), false),
+      requestTimeoutSeconds: z._default(z.int().check(z.minimum(1), z.maximum(600)), 10),
+      maxConnections: z._default(z.int().check(z.minimum(1)), 256),
+      registryTimeoutSeconds: z._default(z.number().check(z.minimum(0.1), z.maximum(600)), 10),
+      registryDeadlineSeconds: z._default(z.number().check(z.minimum(0.1), z.maximum(3600)), 30),
+      registryConcurrency: z._default(z.int().check(z.minimum(1), z.maximum(256)), 8),
+      retention: z.optional(z.strictObject({ days: z.number().check(z.minimum(0)), keepVersions: z.int().check(z.minimum(0)) })),
+    }),
+    {},
+  ),
+  registries: z._default(
+    z.record(
+      z.string(),
+      z.strictObject({
+        insecure: z._default(z.boolean(), false),
+        username: z.optional(secretInputSchema),
+        password: z.optional(secretInputSchema),
+        endpoint: z.optional(z.url()),
+        tokenRealms: z._default(z.array(z.url()), []),
+      }),
+    ),
+    {},
+  ),
+  sources: z._default(
+    z.strictObject({
+      distribution: z.optional(z.strictObject({ token: secretListSchema, registry: z.optional(z.string()) })),
+      dockerhub: z.optional(z.strictObject({ secret: secretListSchema })),
+      ...PROVIDER_SOURCE_SHAPES,
+    }),
+    {},
+  ),
+  images: z._default(z.array(imageSchema), []),
+  notifications: z._default(notificationsSchema, []),
+})
 
 type RawConfig = z.infer<typeof configSchema>
 type Env = Record<string, string | undefined>
@@ -142,12 +138,10 @@ type Env = Record<string, string | undefined>
  * fetched by the runtime beforehand (see findSecretsManagerIds); without it such references are reported.
  */
 export function parseConfig(input: unknown, env: Env = {}, secretsManager?: ReadonlyMap<string, string>): AppConfig {
-  const parsed = configSchema.safeParse(input)
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`))
-  }
+  const parsed = parseWithSchema(configSchema, input)
+  if (!parsed.ok) throw new ConfigError(parsed.issues)
   const issues: string[] = []
-  const config = resolveConfig(parsed.data, { env, ...(secretsManager ? { secretsManager } : {}) }, issues)
+  const config = resolveConfig(parsed.value, { env, ...(secretsManager ? { secretsManager } : {}) }, issues)
   if (issues.length > 0) throw new ConfigError(issues)
   return config
 }

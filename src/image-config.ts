@@ -2,7 +2,7 @@
  * The `images[]` part of the configuration: schema and resolution of one image (targets, naming
  * template, platforms, tag policy, deadline, annotations, child tags). Pure; used by config.ts.
  */
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import type { IndexMediaTypeChoice } from './core/index-manifest.ts'
 import { parseSourceTemplate, type SourceTemplate } from './core/naming.ts'
 import { defaultArchName, formatPlatform, parsePlatform, type Platform } from './core/platform.ts'
@@ -41,31 +41,29 @@ export interface ImageConfig {
 
 const platformInput = z.union([
   z.string(),
-  z.object({ platform: z.string(), arch: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional() }).strict(),
+  z.strictObject({ platform: z.string(), arch: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/))) }),
 ])
 
-export const imageSchema = z
-  .object({
-    target: z.union([z.string(), z.array(z.string()).min(1)]),
-    from: z.string(),
-    platforms: z.array(platformInput).min(1),
-    indexMediaType: z.enum(['auto', 'oci', 'docker']).default('auto'),
-    tags: z
-      .object({
-        latest: z.boolean().default(DEFAULT_TAG_POLICY.latest),
-        floating: z.array(z.string()).default([]),
-        nonSemver: z.enum(['never', 'last-published']).default(DEFAULT_TAG_POLICY.nonSemver),
-        extra: z.array(z.string()).default([]),
-      })
-      .strict()
-      .default(DEFAULT_TAG_POLICY),
-    deadline: z.object({ seconds: z.number().int().positive(), action: z.enum(['publish-partial', 'stale']) }).strict().optional(),
-    annotations: z.record(z.string().min(1), z.string()).default({}),
-    childTags: z.string().optional(),
-    referrers: z.boolean().default(true),
-    versionPattern: z.string().min(1).optional(),
-  })
-  .strict()
+export const imageSchema = z.strictObject({
+  target: z.union([z.string(), z.array(z.string()).check(z.minLength(1))]),
+  from: z.string(),
+  platforms: z.array(platformInput).check(z.minLength(1)),
+  indexMediaType: z._default(z.enum(['auto', 'oci', 'docker']), 'auto'),
+  tags: z._default(
+    z.strictObject({
+      latest: z._default(z.boolean(), DEFAULT_TAG_POLICY.latest),
+      floating: z._default(z.array(z.string()), []),
+      nonSemver: z._default(z.enum(['never', 'last-published']), DEFAULT_TAG_POLICY.nonSemver),
+      extra: z._default(z.array(z.string()), []),
+    }),
+    DEFAULT_TAG_POLICY,
+  ),
+  deadline: z.optional(z.strictObject({ seconds: z.int().check(z.positive()), action: z.enum(['publish-partial', 'stale']) })),
+  annotations: z._default(z.record(z.string().check(z.minLength(1)), z.string()), {}),
+  childTags: z.optional(z.string()),
+  referrers: z._default(z.boolean(), true),
+  versionPattern: z.optional(z.string().check(z.minLength(1))),
+})
 
 type RawImage = z.infer<typeof imageSchema>
 

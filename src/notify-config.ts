@@ -3,7 +3,7 @@
  * a generic JSON webhook signed the Standard Webhooks way, for every image or the images named,
  * on the events chosen (all by default).
  */
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import type { Secret } from './secret.ts'
 import { secretInputSchema as secretInput } from './secret-input.ts'
 
@@ -17,14 +17,14 @@ export type NotifyChannel =
 
 const common = {
   url: secretInput,
-  images: z.array(z.string()).min(1).optional(),
-  events: z.array(z.enum(NOTIFY_EVENTS)).min(1).default([...NOTIFY_EVENTS]),
+  images: z.optional(z.array(z.string()).check(z.minLength(1))),
+  events: z._default(z.array(z.enum(NOTIFY_EVENTS)).check(z.minLength(1)), [...NOTIFY_EVENTS]),
 }
 
 export const notificationsSchema = z.array(
   z.discriminatedUnion('type', [
-    z.object({ type: z.literal('slack'), ...common }).strict(),
-    z.object({ type: z.literal('webhook'), ...common, secret: secretInput }).strict(),
+    z.strictObject({ type: z.literal('slack'), ...common }),
+    z.strictObject({ type: z.literal('webhook'), ...common, secret: secretInput }),
   ]),
 )
 

@@ -5,21 +5,21 @@
  * the secret in MANIFEST_HOOK_SECRET_ID (the one the CDK stack creates and lets the function read).
  * Lists of secrets allow rotation.
  */
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { Secret } from './secret.ts'
 
-const secretsManagerRef = z.object({ id: z.string().min(1).optional(), key: z.string().min(1).optional() }).strict()
+const secretsManagerRef = z.strictObject({ id: z.optional(z.string().check(z.minLength(1))), key: z.optional(z.string().check(z.minLength(1))) })
 
 /** The environment variable naming the secret of references without an `id`. */
 export const DEFAULT_SECRET_ID_VARIABLE = 'MANIFEST_HOOK_SECRET_ID'
 // A blank secret would match a blank credential; values from elsewhere are checked when resolved.
-const secretText = z.string().regex(/\S/, 'must not be empty or blank')
+const secretText = z.string().check(z.regex(/\S/, 'must not be empty or blank'))
 export const secretInputSchema = z.union([
   secretText,
-  z.object({ env: z.string().min(1) }).strict(),
-  z.object({ secretsManager: secretsManagerRef }).strict(),
+  z.strictObject({ env: z.string().check(z.minLength(1)) }),
+  z.strictObject({ secretsManager: secretsManagerRef }),
 ])
-export const secretListSchema = z.union([secretInputSchema, z.array(secretInputSchema).min(1)])
+export const secretListSchema = z.union([secretInputSchema, z.array(secretInputSchema).check(z.minLength(1))])
 export type SecretInput = z.infer<typeof secretInputSchema>
 export type SecretListInput = z.infer<typeof secretListSchema>
 
@@ -86,7 +86,7 @@ export function findSecretsManagerIds(input: unknown, defaultId?: string): strin
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(visit)
     if (typeof node !== 'object' || node === null) return
-    const parsed = z.object({ secretsManager: secretsManagerRef }).strict().safeParse(node)
+    const parsed = z.strictObject({ secretsManager: secretsManagerRef }).safeParse(node)
     if (parsed.success) {
       const id = parsed.data.secretsManager.id ?? defaultId
       if (id !== undefined) ids.add(id)

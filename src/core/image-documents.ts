@@ -2,7 +2,8 @@
  * Parsers for the registry documents we read: image manifests, indexes and image configs.
  * Pure: bytes in, typed values (or a reason) out. Unknown fields are ignored, as the specs require.
  */
-import * as z from 'zod'
+import * as z from 'zod/mini'
+import { parseWithSchema } from './parse-with-schema.ts'
 import { normalizePlatform, type Platform } from './platform.ts'
 
 /** A content descriptor (https://github.com/opencontainers/image-spec/blob/main/descriptor.md). */
@@ -15,34 +16,34 @@ export interface Descriptor {
   artifactType?: string
 }
 
-const digestSchema = z.string().regex(/^sha256:[a-f0-9]{64}$/)
+const digestSchema = z.string().check(z.regex(/^sha256:[a-f0-9]{64}$/))
 const platformSchema = z.object({
-  architecture: z.string().min(1),
-  os: z.string().min(1),
-  variant: z.string().optional(),
-  'os.version': z.string().optional(),
-  'os.features': z.array(z.string()).optional(),
+  architecture: z.string().check(z.minLength(1)),
+  os: z.string().check(z.minLength(1)),
+  variant: z.optional(z.string()),
+  'os.version': z.optional(z.string()),
+  'os.features': z.optional(z.array(z.string())),
 })
 const descriptorSchema = z.object({
-  mediaType: z.string().min(1),
+  mediaType: z.string().check(z.minLength(1)),
   digest: digestSchema,
-  size: z.number().int().nonnegative(),
-  platform: platformSchema.optional(),
-  annotations: z.record(z.string(), z.string()).optional(),
-  artifactType: z.string().optional(),
+  size: z.int().check(z.nonnegative()),
+  platform: z.optional(platformSchema),
+  annotations: z.optional(z.record(z.string(), z.string())),
+  artifactType: z.optional(z.string()),
 })
 const manifestSchema = z.object({
   schemaVersion: z.literal(2),
-  mediaType: z.string().optional(),
-  artifactType: z.string().optional(),
+  mediaType: z.optional(z.string()),
+  artifactType: z.optional(z.string()),
   config: descriptorSchema,
   layers: z.array(descriptorSchema),
-  subject: descriptorSchema.optional(),
-  annotations: z.record(z.string(), z.string()).optional(),
+  subject: z.optional(descriptorSchema),
+  annotations: z.optional(z.record(z.string(), z.string())),
 })
 const indexSchema = z.object({
   schemaVersion: z.literal(2),
-  mediaType: z.string().optional(),
+  mediaType: z.optional(z.string()),
   manifests: z.array(descriptorSchema),
 })
 
@@ -63,17 +64,15 @@ export interface ImageIndex {
 /** Outcome of parsing a document: the value, or why it is unusable. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string }
 
-function parseJson<T>(bytes: Uint8Array, schema: z.ZodType<T>, what: string): Parsed<T> {
+function parseJson<T>(bytes: Uint8Array, schema: z.ZodMiniType<T>, what: string): Parsed<T> {
   let json: unknown
   try {
     json = JSON.parse(new TextDecoder().decode(bytes))
   } catch {
     return { ok: false, reason: `${what} is not JSON` }
   }
-  const result = schema.safeParse(json)
-  if (result.success) return { ok: true, value: result.data }
-  const first = result.error.issues[0]
-  return { ok: false, reason: `${what} is invalid at ${first?.path.join('.') || '(root)'}: ${first?.message}` }
+  const result = parseWithSchema(schema, json)
+  return result.ok ? result : { ok: false, reason: `${what} is invalid at ${result.issues[0]}` }
 }
 
 function toDescriptor(raw: z.infer<typeof descriptorSchema>): Descriptor {
@@ -113,8 +112,8 @@ export function parseImageIndex(bytes: Uint8Array): Parsed<ImageIndex> {
   return { ok: true, value: { manifests: parsed.value.manifests.map(toDescriptor) } }
 }
 
-const configSchema = platformSchema.extend({
-  config: z.object({ Labels: z.record(z.string(), z.string()).nullish() }).nullish(),
+const configSchema = z.extend(platformSchema, {
+  config: z.nullish(z.object({ Labels: z.nullish(z.record(z.string(), z.string())) })),
 })
 
 /** What we read from an image config blob: the platform and the image's labels. */

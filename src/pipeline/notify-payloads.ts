@@ -6,27 +6,25 @@
  * `webhook-signature: v1,<base64 HMAC-SHA256 over "<id>.<timestamp>.<body>">`, keyed with the
  * base64 bytes after `whsec_`. Names, versions, digests and reasons only: never a secret.
  */
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { redactUrl } from '../log.ts'
 import { NOTIFY_EVENTS, type NotifyEventType } from '../notify-config.ts'
 
-const text = z.string().max(4096)
+const text = z.string().check(z.maxLength(4096))
 
 /** One outcome to announce (it travels inside a work item, so it is validated where it comes in). */
-export const notifyEventSchema = z
-  .object({
-    type: z.enum(NOTIFY_EVENTS),
-    image: text,
-    version: text,
-    at: text,
-    digest: text.optional(),
-    tags: z.array(text).max(100).optional(),
-    platform: text.optional(),
-    reason: text.optional(),
-    missing: z.array(text).max(100).optional(),
-    attempts: z.number().int().min(0).optional(),
-  })
-  .strict()
+export const notifyEventSchema = z.strictObject({
+  type: z.enum(NOTIFY_EVENTS),
+  image: text,
+  version: text,
+  at: text,
+  digest: z.optional(text),
+  tags: z.optional(z.array(text).check(z.maxLength(100))),
+  platform: z.optional(text),
+  reason: z.optional(text),
+  missing: z.optional(z.array(text).check(z.maxLength(100))),
+  attempts: z.optional(z.int().check(z.minimum(0))),
+})
 
 export type NotifyEvent = z.infer<typeof notifyEventSchema>
 

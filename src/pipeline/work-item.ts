@@ -5,25 +5,25 @@
  * validated wherever they come in: an invocation payload is input like any other.
  * `runWorkItem` (run-work-item.ts) is the one dispatcher.
  */
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { parseValue } from '../sources/parse-body.ts'
 import { notifyEventSchema } from './notify-payloads.ts'
 
-const name = z.string().min(1).max(1024)
+const name = z.string().check(z.minLength(1), z.maxLength(1024))
 
 export const workItemSchema = z.discriminatedUnion('kind', [
   /** Resolve the pending arrivals of one version and publish it when complete. */
-  z.object({ kind: z.literal('process'), image: name, version: name }).strict(),
+  z.strictObject({ kind: z.literal('process'), image: name, version: name }),
   /** Re-check an image's recent unfinished versions (other than `skip`) for lost webhooks. */
-  z.object({ kind: z.literal('recover'), image: name, skip: z.array(name).max(1000).optional() }).strict(),
+  z.strictObject({ kind: z.literal('recover'), image: name, skip: z.optional(z.array(name).check(z.maxLength(1000))) }),
   /**
    * A sweep. With `image`: that image's versions after the version key `after`, listing its tags
    * when `discover`. Without: a scheduled sweep (full when `full`, else when due by the sweep
    * record) fanned out per image, or with `after` the rest of a fan-out, after that image.
    */
-  z.object({ kind: z.literal('sweep'), image: name.optional(), full: z.boolean().optional(), after: name.optional(), discover: z.boolean().optional() }).strict(),
+  z.strictObject({ kind: z.literal('sweep'), image: z.optional(name), full: z.optional(z.boolean()), after: z.optional(name), discover: z.optional(z.boolean()) }),
   /** Send one notification (notify.ts) to `config.notifications[channel]`; `id` is its webhook-id. */
-  z.object({ kind: z.literal('notify'), channel: z.number().int().min(0).max(1000), id: z.string().regex(/^msg_[0-9a-f]{32}$/), event: notifyEventSchema }).strict(),
+  z.strictObject({ kind: z.literal('notify'), channel: z.int().check(z.minimum(0), z.maximum(1000)), id: z.string().check(z.regex(/^msg_[0-9a-f]{32}$/)), event: notifyEventSchema }),
 ])
 
 export type WorkItem = z.infer<typeof workItemSchema>

@@ -3,7 +3,7 @@
  * only authenticity is a custom header configured on the webhook (e.g. `Authorization: Bearer <secret>`).
  * Format: https://learn.microsoft.com/azure/container-registry/container-registry-webhook-reference
  */
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { parseInstant } from '../core/instant.ts'
 import type { Secret } from '../secret.ts'
 import { parseJsonBody, requireContentType } from './parse-body.ts'
@@ -19,15 +19,13 @@ export interface AcrOptions {
   registry?: string
 }
 
-const text = (max: number) => z.string().max(max)
+const text = (max: number) => z.string().check(z.maxLength(max))
 const eventSchema = z.object({
-  id: text(256).optional(),
-  timestamp: text(64).optional(),
+  id: z.optional(text(256)),
+  timestamp: z.optional(text(64)),
   action: text(64),
-  target: z
-    .object({ mediaType: text(256).optional(), digest: text(256).optional(), repository: text(512).optional(), tag: text(256).optional() })
-    .optional(),
-  request: z.object({ host: text(512).optional() }).optional(),
+  target: z.optional(z.object({ mediaType: z.optional(text(256)), digest: z.optional(text(256)), repository: z.optional(text(512)), tag: z.optional(text(256)) })),
+  request: z.optional(z.object({ host: z.optional(text(512)) })),
 })
 
 /** The Azure Container Registry webhook source (`POST /webhooks/acr`). */

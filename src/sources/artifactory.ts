@@ -4,7 +4,7 @@
  * `X-JFrog-Event-Auth`: the hex HMAC-SHA256 of the body when the webhook signs its payload, else the secret itself.
  * Format: https://jfrog.com/help/r/jfrog-platform-administration-documentation/domain-docker
  */
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { UnauthorizedError } from '../errors.ts'
 import type { Secret } from '../secret.ts'
 import { parseJsonBody, parseValue, requireContentType } from './parse-body.ts'
@@ -24,9 +24,9 @@ export interface ArtifactoryOptions {
   virtualRepo?: string
 }
 
-const text = (max: number) => z.string().max(max)
+const text = (max: number) => z.string().check(z.maxLength(max))
 // Loose: a flat body carries the data fields at the top level.
-const bodySchema = z.object({ domain: text(64).optional(), event_type: text(64), data: z.unknown().optional() }).loose()
+const bodySchema = z.looseObject({ domain: z.optional(text(64)), event_type: text(64), data: z.optional(z.unknown()) })
 const dataSchema = z.object({ repo_key: text(256), image_name: text(512), tag: text(256) })
 type ArtifactoryData = z.infer<typeof dataSchema>
 

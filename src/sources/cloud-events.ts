@@ -3,7 +3,7 @@
  * whole event in the body; Harbor) and binary (attributes in `ce-*` headers, the data as the body;
  * Zot through the sdk-go client). Spec: https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/bindings/http-protocol-binding.md
  */
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { InvalidPayloadError } from '../errors.ts'
 import { decodeJson, parseJsonBody, requireContentType } from './parse-body.ts'
 import type { Delivery } from './source.ts'
@@ -20,16 +20,16 @@ export interface CloudEvent {
 /** The structured-mode media type. */
 export const CLOUDEVENTS_JSON = 'application/cloudevents+json'
 
-const attribute = z.string().min(1).max(512)
+const attribute = z.string().check(z.minLength(1), z.maxLength(512))
 const structuredSchema = z.object({
   specversion: z.literal('1.0'),
   type: attribute,
   id: attribute,
   source: attribute,
-  time: z.string().max(64).optional(),
-  data: z.unknown().optional(),
+  time: z.optional(z.string().check(z.maxLength(64))),
+  data: z.optional(z.unknown()),
 })
-const attributesSchema = structuredSchema.omit({ data: true })
+const attributesSchema = z.omit(structuredSchema, { data: true })
 
 /** True when the delivery is a binary-mode CloudEvent (it has a `ce-specversion` header). */
 export function isBinaryCloudEvent(delivery: Delivery): boolean {

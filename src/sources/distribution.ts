@@ -3,7 +3,7 @@
  * authenticated only by a static header from the registry's endpoint config.
  * Format: https://distribution.github.io/distribution/about/notifications/
  */
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { parseInstant } from '../core/instant.ts'
 import { isImageManifestMediaType, isManifestMediaType } from '../core/media-types.ts'
 import { isValidRepository, isValidTag } from '../core/reference.ts'
@@ -26,21 +26,21 @@ const CONTENT_TYPES = [
 ] as const
 
 const eventSchema = z.object({
-  id: z.string().max(256).optional(),
-  timestamp: z.string().max(64).optional(),
-  action: z.string().max(64),
-  target: z
-    .object({
-      mediaType: z.string().max(256).optional(),
-      digest: z.string().max(256).optional(),
-      repository: z.string().max(512).optional(),
-      tag: z.string().max(256).optional(),
-      references: z.array(z.object({ mediaType: z.string().max(256), digest: z.string().max(256), size: z.number().int().nonnegative() }).partial()).max(1000).optional(),
-    })
-    .optional(),
-  request: z.object({ host: z.string().max(512).optional() }).optional(),
+  id: z.optional(z.string().check(z.maxLength(256))),
+  timestamp: z.optional(z.string().check(z.maxLength(64))),
+  action: z.string().check(z.maxLength(64)),
+  target: z.optional(
+    z.object({
+      mediaType: z.optional(z.string().check(z.maxLength(256))),
+      digest: z.optional(z.string().check(z.maxLength(256))),
+      repository: z.optional(z.string().check(z.maxLength(512))),
+      tag: z.optional(z.string().check(z.maxLength(256))),
+      references: z.optional(z.array(z.partial(z.object({ mediaType: z.string().check(z.maxLength(256)), digest: z.string().check(z.maxLength(256)), size: z.int().check(z.nonnegative()) }))).check(z.maxLength(1000))),
+    }),
+  ),
+  request: z.optional(z.object({ host: z.optional(z.string().check(z.maxLength(512))) })),
 })
-const envelopeSchema = z.object({ events: z.array(eventSchema).max(1000) })
+const envelopeSchema = z.object({ events: z.array(eventSchema).check(z.maxLength(1000)) })
 type DistributionEvent = z.infer<typeof eventSchema>
 
 /** The distribution notification source (`POST /webhooks/distribution`). */

@@ -3,7 +3,7 @@
  * long secret in the URL path (`POST /webhooks/dockerhub/<secret>`).
  * Format: https://docs.docker.com/docker-hub/repos/manage/webhooks/
  */
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { instantFromEpochSeconds } from '../core/instant.ts'
 import { DOCKER_HUB, isValidTag, normalizeRepositoryName, isValidRepository } from '../core/reference.ts'
 import type { Secret } from '../secret.ts'
@@ -17,11 +17,11 @@ export interface DockerHubOptions {
 
 const payloadSchema = z.object({
   push_data: z.object({
-    tag: z.string().max(256),
+    tag: z.string().check(z.maxLength(256)),
     // Older payloads sent pushed_at as a float, current ones as an integer (Unix seconds).
-    pushed_at: z.number().optional(),
+    pushed_at: z.optional(z.number()),
   }),
-  repository: z.object({ repo_name: z.string().max(512) }),
+  repository: z.object({ repo_name: z.string().check(z.maxLength(512)) }),
 })
 
 /** The Docker Hub webhook source. */

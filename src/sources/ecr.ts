@@ -3,7 +3,7 @@
  * destination that POSTs the event here, authenticated by its connection's header (API key or Basic).
  * Format: https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-eventbridge.html
  */
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { parseInstant } from '../core/instant.ts'
 import type { Secret } from '../secret.ts'
 import { parseJsonBody, parseValue, requireContentType } from './parse-body.ts'
@@ -17,10 +17,10 @@ export interface EcrOptions {
   secrets: Secret[]
 }
 
-const text = (max: number) => z.string().max(max)
+const text = (max: number) => z.string().check(z.maxLength(max))
 const eventSchema = z.object({
-  id: text(256).optional(),
-  time: text(64).optional(),
+  id: z.optional(text(256)),
+  time: z.optional(text(64)),
   source: text(256),
   'detail-type': text(256),
   account: text(64),
@@ -31,10 +31,10 @@ const detailSchema = z.object({
   result: text(64),
   'action-type': text(64),
   'repository-name': text(512),
-  'image-digest': text(256).optional(),
-  'image-tag': text(256).optional(),
+  'image-digest': z.optional(text(256)),
+  'image-tag': z.optional(text(256)),
   // Newer events only (https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-eventbridge.html).
-  'manifest-media-type': text(256).optional(),
+  'manifest-media-type': z.optional(text(256)),
 })
 type EcrEvent = z.infer<typeof eventSchema>
 

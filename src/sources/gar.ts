@@ -4,7 +4,7 @@
  * Formats: https://cloud.google.com/artifact-registry/docs/configure-notifications,
  * https://cloud.google.com/pubsub/docs/push, https://cloud.google.com/pubsub/docs/authenticate-push-subscriptions
  */
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { parseInstant } from '../core/instant.ts'
 import { parseReference, type Reference } from '../core/reference.ts'
 import { InvalidPayloadError, UnauthorizedError } from '../errors.ts'
@@ -33,15 +33,15 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 
 const envelopeSchema = z.object({
   message: z.object({
-    data: z.string().max(64 * 1024).regex(BASE64),
-    messageId: z.string().max(256).optional(),
+    data: z.string().check(z.maxLength(64 * 1024), z.regex(BASE64)),
+    messageId: z.optional(z.string().check(z.maxLength(256))),
     // Pub/Sub sends both spellings of the id (https://cloud.google.com/pubsub/docs/push#receive_push).
-    message_id: z.string().max(256).optional(),
-    publishTime: z.string().max(64).optional(),
+    message_id: z.optional(z.string().check(z.maxLength(256))),
+    publishTime: z.optional(z.string().check(z.maxLength(64))),
   }),
-  subscription: z.string().max(512).optional(),
+  subscription: z.optional(z.string().check(z.maxLength(512))),
 })
-const dataSchema = z.object({ action: z.string().max(32), digest: z.string().max(1024).optional(), tag: z.string().max(1024).optional() })
+const dataSchema = z.object({ action: z.string().check(z.maxLength(32)), digest: z.optional(z.string().check(z.maxLength(1024))), tag: z.optional(z.string().check(z.maxLength(1024))) })
 type GarMessage = z.infer<typeof dataSchema>
 
 /** The Artifact Registry Pub/Sub push source (`POST /webhooks/gar`). */

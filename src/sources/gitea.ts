@@ -3,7 +3,7 @@
  * (hex HMAC-SHA256 of the raw body; Forgejo also sends it as `X-Forgejo-Signature`).
  * Format: https://docs.gitea.com/usage/webhooks (PackagePayload in modules/structs/hook.go)
  */
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { parseInstant } from '../core/instant.ts'
 import { InvalidPayloadError, UnauthorizedError } from '../errors.ts'
 import type { Secret } from '../secret.ts'
@@ -21,7 +21,7 @@ export interface GiteaOptions {
   maxAgeSeconds: number
 }
 
-const text = (max: number) => z.string().max(max)
+const text = (max: number) => z.string().check(z.maxLength(max))
 const payloadSchema = z.object({
   action: text(64),
   package: z.object({
@@ -29,7 +29,7 @@ const payloadSchema = z.object({
     name: text(512),
     version: text(256),
     owner: z.object({ login: text(256) }),
-    html_url: text(2048).optional(),
+    html_url: z.optional(text(2048)),
     created_at: text(64),
   }),
 })

@@ -4,7 +4,7 @@
  * Format: https://docs.github.com/en/webhooks/webhook-events-and-payloads#package
  * Signature: https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
  */
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { InvalidPayloadError, UnauthorizedError } from '../errors.ts'
 import type { Secret } from '../secret.ts'
 import { parseJsonBody, requireContentType } from './parse-body.ts'
@@ -19,25 +19,25 @@ export interface GitHubOptions {
 }
 
 const PACKAGE_EVENTS = ['package', 'registry_package']
-const text = (max: number) => z.string().max(max)
+const text = (max: number) => z.string().check(z.maxLength(max))
 const packageSchema = z.object({
   name: text(512),
-  package_type: text(64).optional(),
-  ecosystem: text(64).optional(),
+  package_type: z.optional(text(64)),
+  ecosystem: z.optional(text(64)),
   owner: z.object({ login: text(256) }),
-  package_version: z
-    .object({
-      name: text(256).optional(),
-      container_metadata: z
-        .object({
-          tag: z.object({ name: text(256).optional(), digest: text(256).optional() }).optional(),
-          manifest: z.object({ media_type: text(256).optional() }).optional(),
-        })
-        .nullish(),
-    })
-    .nullish(),
+  package_version: z.nullish(
+    z.object({
+      name: z.optional(text(256)),
+      container_metadata: z.nullish(
+        z.object({
+          tag: z.optional(z.object({ name: z.optional(text(256)), digest: z.optional(text(256)) })),
+          manifest: z.optional(z.object({ media_type: z.optional(text(256)) })),
+        }),
+      ),
+    }),
+  ),
 })
-const payloadSchema = z.object({ action: text(64), package: packageSchema.optional(), registry_package: packageSchema.optional() })
+const payloadSchema = z.object({ action: text(64), package: z.optional(packageSchema), registry_package: z.optional(packageSchema) })
 type GitHubPackage = z.infer<typeof packageSchema>
 
 /** The GitHub package webhook source (`POST /webhooks/github`). */

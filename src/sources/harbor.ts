@@ -4,7 +4,7 @@
  * sent as `Authorization: <value>`, the only authenticity check.
  * Format: https://goharbor.io/docs/main/working-with-projects/project-configuration/configure-webhooks/
  */
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { instantFromEpochSeconds, parseInstant } from '../core/instant.ts'
 import type { Secret } from '../secret.ts'
 import { CLOUDEVENTS_JSON, readStructuredCloudEvent } from './cloud-events.ts'
@@ -22,15 +22,15 @@ export interface HarborOptions {
 // Default format `type`, CloudEvents `type` (goharbor/harbor src/pkg/notifier/formats/cloudevents.go).
 const PUSH_TYPES = ['PUSH_ARTIFACT', 'harbor.artifact.pushed']
 
-const defaultSchema = z.object({ type: z.string().max(128), occur_at: z.number().optional(), event_data: z.unknown() })
+const defaultSchema = z.object({ type: z.string().check(z.maxLength(128)), occur_at: z.optional(z.number()), event_data: z.unknown() })
 const resourceSchema = z.object({
-  digest: z.string().max(256).optional(),
-  tag: z.string().max(256).optional(),
-  resource_url: z.string().max(1024).optional(),
+  digest: z.optional(z.string().check(z.maxLength(256))),
+  tag: z.optional(z.string().check(z.maxLength(256))),
+  resource_url: z.optional(z.string().check(z.maxLength(1024))),
 })
 const eventDataSchema = z.object({
-  resources: z.array(resourceSchema).max(1000),
-  repository: z.object({ repo_full_name: z.string().max(512) }),
+  resources: z.array(resourceSchema).check(z.maxLength(1000)),
+  repository: z.object({ repo_full_name: z.string().check(z.maxLength(512)) }),
 })
 type HarborResource = z.infer<typeof resourceSchema>
 

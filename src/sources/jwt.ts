@@ -3,7 +3,7 @@
  * against a JWKS taken from the configuration (sources never fetch keys), then issuer, audience and
  * expiry with clock skew. Web Crypto only. RFC 7515 (JWS), RFC 7517 (JWK), RFC 7519 (JWT).
  */
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { UnauthorizedError } from '../errors.ts'
 
 /** One RSA public key of a JWKS, as Google publishes them. */
@@ -27,15 +27,15 @@ export interface JwtPolicy {
 
 const MAX_TOKEN_LENGTH = 8192
 const SEGMENT = /^[A-Za-z0-9_-]+$/
-const headerSchema = z.object({ alg: z.string().max(16), kid: z.string().max(256).optional(), typ: z.string().max(32).optional() })
+const headerSchema = z.object({ alg: z.string().check(z.maxLength(16)), kid: z.optional(z.string().check(z.maxLength(256))), typ: z.optional(z.string().check(z.maxLength(32))) })
 const claimsSchema = z.object({
-  iss: z.string().max(512),
-  aud: z.union([z.string().max(1024), z.array(z.string().max(1024)).max(16)]),
+  iss: z.string().check(z.maxLength(512)),
+  aud: z.union([z.string().check(z.maxLength(1024)), z.array(z.string().check(z.maxLength(1024))).check(z.maxLength(16))]),
   exp: z.number(),
   iat: z.number(),
-  nbf: z.number().optional(),
-  email: z.string().max(512).optional(),
-  email_verified: z.boolean().optional(),
+  nbf: z.optional(z.number()),
+  email: z.optional(z.string().check(z.maxLength(512))),
+  email_verified: z.optional(z.boolean()),
 })
 
 /** The validated claims of a verified token. */
@@ -74,7 +74,7 @@ function decodeBase64Url(segment: string): Uint8Array {
   }
 }
 
-function decodeSegment<T>(segment: string, schema: z.ZodType<T>, what: string): T {
+function decodeSegment<T>(segment: string, schema: z.ZodMiniType<T>, what: string): T {
   let json: unknown
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(decodeBase64Url(segment)))

@@ -3,7 +3,7 @@
  * repositories, signed with `X-Nexus-Webhook-Signature` (hex HMAC-SHA1 of the body).
  * Format: https://help.sonatype.com/en/example-headers-and-payloads.html
  */
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { parseInstant } from '../core/instant.ts'
 import { UnauthorizedError } from '../errors.ts'
 import type { Secret } from '../secret.ts'
@@ -22,7 +22,7 @@ export interface NexusOptions {
 }
 
 const COMPONENT_WEBHOOK = 'rm:repository:component'
-const text = (max: number) => z.string().max(max)
+const text = (max: number) => z.string().check(z.maxLength(max))
 const payloadSchema = z.object({ timestamp: text(64), repositoryName: text(256), action: text(64), component: z.unknown() })
 const componentSchema = z.object({ format: text(64), name: text(512), version: text(256) })
 type NexusPayload = z.infer<typeof payloadSchema>

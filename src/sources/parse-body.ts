@@ -1,7 +1,8 @@
 /**
  * Body helpers shared by sources: content-type checks and JSON + zod parsing with readable errors.
  */
-import type * as z from 'zod'
+import type * as z from 'zod/mini'
+import { parseWithSchema } from '../core/parse-with-schema.ts'
 import { InvalidPayloadError, UnsupportedMediaTypeError } from '../errors.ts'
 import type { Delivery } from './source.ts'
 
@@ -14,7 +15,7 @@ export function requireContentType(delivery: Delivery, accepted: readonly string
 }
 
 /** Decodes the body as UTF-8 JSON and validates it; throws InvalidPayloadError listing the issues. */
-export function parseJsonBody<T>(delivery: Delivery, schema: z.ZodType<T>): T {
+export function parseJsonBody<T>(delivery: Delivery, schema: z.ZodMiniType<T>): T {
   return parseValue(decodeJson(delivery.body, 'body'), schema, 'body')
 }
 
@@ -28,9 +29,8 @@ export function decodeJson(bytes: Uint8Array, what: string): unknown {
 }
 
 /** Validates an already decoded value (an envelope's inner data); throws InvalidPayloadError listing the issues. */
-export function parseValue<T>(value: unknown, schema: z.ZodType<T>, what: string): T {
-  const result = schema.safeParse(value)
-  if (result.success) return result.data
-  const issues = result.error.issues.slice(0, 10).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-  throw new InvalidPayloadError(`${what} does not match the expected schema`, issues)
+export function parseValue<T>(value: unknown, schema: z.ZodMiniType<T>, what: string): T {
+  const result = parseWithSchema(schema, value)
+  if (result.ok) return result.value
+  throw new InvalidPayloadError(`${what} does not match the expected schema`, result.issues.slice(0, 10))
 }

@@ -3,7 +3,7 @@
  * nothing and adds no header, so a long secret in the URL path (`/webhooks/quay/<secret>`) is the check.
  * Format: https://docs.redhat.com/en/documentation/red_hat_quay/3/html/use_red_hat_quay/repository_notifications
  */
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import type { Secret } from '../secret.ts'
 import { parseJsonBody, requireContentType } from './parse-body.ts'
 import { buildPushEvent, hostOf, ignoredEvent } from './push-event.ts'
@@ -16,12 +16,12 @@ export interface QuayOptions {
   registry?: string
 }
 
-const tagSchema = z.string().max(256)
+const tagSchema = z.string().check(z.maxLength(256))
 const payloadSchema = z.object({
-  repository: z.string().max(512),
-  docker_url: z.string().max(1024).optional(),
+  repository: z.string().check(z.maxLength(512)),
+  docker_url: z.optional(z.string().check(z.maxLength(1024))),
   // Current Quay sends a list; the 2013 format sent an object keyed by tag (https://gist.github.com/jakedt/7533338).
-  updated_tags: z.union([z.array(tagSchema).max(1000), z.record(tagSchema, z.unknown())]).optional(),
+  updated_tags: z.optional(z.union([z.array(tagSchema).check(z.maxLength(1000)), z.record(tagSchema, z.unknown())])),
 })
 
 /** The Quay notification source (`POST /webhooks/quay/<secret>`). */

@@ -2,7 +2,7 @@
  * The config schema and resolution of every provider source's options (`sources.<id>` in the
  * config file), kept beside the sources. config.ts mounts the shapes and calls the resolver.
  */
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import type { Secret } from '../secret.ts'
 import { secretListSchema, type SecretListInput } from '../secret-input.ts'
 import type { AcrOptions } from './acr.ts'
@@ -31,34 +31,30 @@ export interface ProviderSourcesConfig {
   nexus?: NexusOptions
 }
 
-const host = z.string().min(1)
-const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'not an HTTP header name').default('authorization')
-const maxAge = z.number().int().min(0).max(7 * 24 * 3600).default(DEFAULT_MAX_AGE_SECONDS)
-const jwk = z.object({ kty: z.literal('RSA'), kid: z.string().min(1), n: z.string().min(1), e: z.string().min(1), alg: z.string().optional(), use: z.string().optional() })
+const host = z.string().check(z.minLength(1))
+const headerName = z._default(z.string().check(z.regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'not an HTTP header name')), 'authorization')
+const maxAge = z._default(z.int().check(z.minimum(0), z.maximum(7 * 24 * 3600)), DEFAULT_MAX_AGE_SECONDS)
+const jwk = z.looseObject({ kty: z.literal('RSA'), kid: z.string().check(z.minLength(1)), n: z.string().check(z.minLength(1)), e: z.string().check(z.minLength(1)), alg: z.optional(z.string()), use: z.optional(z.string()) })
 
 /** The zod shapes of `sources.<id>` for every provider source (merged into config.ts's `sources`). */
 export const PROVIDER_SOURCE_SHAPES = {
-  harbor: z.object({ secret: secretListSchema, registry: host.optional() }).strict().optional(),
-  github: z.object({ secret: secretListSchema, registry: host.default('ghcr.io') }).strict().optional(),
-  quay: z.object({ secret: secretListSchema, registry: host.optional() }).strict().optional(),
-  acr: z.object({ secret: secretListSchema, header: headerName, registry: host.optional() }).strict().optional(),
-  ecr: z.object({ secret: secretListSchema, header: headerName }).strict().optional(),
-  gar: z
-    .object({
-      audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
-      jwks: z.object({ keys: z.array(jwk.loose()).min(1) }).loose(),
-      serviceAccount: z.string().min(1),
-      clockSkewSeconds: z.number().int().min(0).max(600).default(60),
-    })
-    .strict()
-    .optional(),
-  artifactory: z
-    .object({ secret: secretListSchema, registry: host, signing: z.enum(['hmac', 'secret']).default('hmac'), repoKeyInPath: z.boolean().default(true), virtualRepo: z.string().min(1).optional() })
-    .strict()
-    .optional(),
-  gitea: z.object({ secret: secretListSchema, registry: host.optional(), maxAgeSeconds: maxAge }).strict().optional(),
-  zot: z.object({ username: z.string().min(1).optional(), password: secretListSchema.optional(), token: secretListSchema.optional(), registry: host }).strict().optional(),
-  nexus: z.object({ secret: secretListSchema, repositories: z.record(z.string().min(1), host), maxAgeSeconds: maxAge }).strict().optional(),
+  harbor: z.optional(z.strictObject({ secret: secretListSchema, registry: z.optional(host) })),
+  github: z.optional(z.strictObject({ secret: secretListSchema, registry: z._default(host, 'ghcr.io') })),
+  quay: z.optional(z.strictObject({ secret: secretListSchema, registry: z.optional(host) })),
+  acr: z.optional(z.strictObject({ secret: secretListSchema, header: headerName, registry: z.optional(host) })),
+  ecr: z.optional(z.strictObject({ secret: secretListSchema, header: headerName })),
+  gar: z.optional(
+    z.strictObject({
+      audience: z.union([z.string().check(z.minLength(1)), z.array(z.string().check(z.minLength(1))).check(z.minLength(1))]),
+      jwks: z.looseObject({ keys: z.array(jwk).check(z.minLength(1)) }),
+      serviceAccount: z.string().check(z.minLength(1)),
+      clockSkewSeconds: z._default(z.int().check(z.minimum(0), z.maximum(600)), 60),
+    }),
+  ),
+  artifactory: z.optional(z.strictObject({ secret: secretListSchema, registry: host, signing: z._default(z.enum(['hmac', 'secret']), 'hmac'), repoKeyInPath: z._default(z.boolean(), true), virtualRepo: z.optional(z.string().check(z.minLength(1))) })),
+  gitea: z.optional(z.strictObject({ secret: secretListSchema, registry: z.optional(host), maxAgeSeconds: maxAge })),
+  zot: z.optional(z.strictObject({ username: z.optional(z.string().check(z.minLength(1))), password: z.optional(secretListSchema), token: z.optional(secretListSchema), registry: host })),
+  nexus: z.optional(z.strictObject({ secret: secretListSchema, repositories: z.record(z.string().check(z.minLength(1)), host), maxAgeSeconds: maxAge })),
 }
 
 type RawProviderSources = { [K in keyof typeof PROVIDER_SOURCE_SHAPES]?: z.infer<(typeof PROVIDER_SOURCE_SHAPES)[K]> }

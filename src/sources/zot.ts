@@ -4,7 +4,7 @@
  * configured, else `Bearer <token>` (project-zot/zot pkg/extensions/events/http_sink.go NewHTTPSink).
  * Format: https://zotregistry.dev/latest/articles/events/ (project-zot/zot pkg/extensions/events)
  */
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { parseInstant } from '../core/instant.ts'
 import type { Secret } from '../secret.ts'
 import { readCloudEvent } from './cloud-events.ts'
@@ -25,9 +25,9 @@ export interface ZotOptions {
 
 // Event types: project-zot/zot pkg/extensions/events/common.go.
 const IMAGE_UPDATED = 'zotregistry.image.updated'
-const text = (max: number) => z.string().max(max)
+const text = (max: number) => z.string().check(z.maxLength(max))
 // `manifest` (the raw manifest) is left unread: the tag is resolved in the registry anyway.
-const dataSchema = z.object({ name: text(512), reference: text(256), digest: text(256).optional(), mediaType: text(256).optional() })
+const dataSchema = z.object({ name: text(512), reference: text(256), digest: z.optional(text(256)), mediaType: z.optional(text(256)) })
 
 /** The Zot events source (`POST /webhooks/zot`). */
 export const zotSource: Source<ZotOptions> = {

@@ -2,7 +2,7 @@
  * The arrivals an image's object receives over RPC (`ImageObject.recordArrivals`): input like any
  * other, validated before anything is recorded. One call carries one image's arrivals.
  */
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { InvalidPayloadError } from '../../errors.ts'
 import type { MatchedArrival } from '../../pipeline/ingest-delivery.ts'
 import { parseValue } from '../../sources/parse-body.ts'
