@@ -1,5 +1,6 @@
 // The Lambda bundle's figures (issue 14): its sizes (the main chunk a cold start loads, against
-// the 150 KB target, the SDK in lazy chunks), the cold start (a fresh node process imports
+// the 150 KB target, and with the chunks it imports statically; the SDK, the registry client,
+// the work dispatcher and the status page in lazy chunks), the cold start (a fresh node process imports
 // dist/lambda/index.mjs and answers its first Function URL request, median of 15, target 160 ms),
 // and the peak RSS of the handler processes through the end-to-end scenario (registry webhooks ->
 // Function URL -> dynalite state -> hand-offs in fresh processes -> index published; target
@@ -7,6 +8,8 @@
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import type { Metafile } from 'esbuild'
+import { findStaticChunks } from '../scripts/static-chunks.ts'
 import { startLambdaStack } from '../test/support/aws/lambda-stack.ts'
 import { getFreePort } from '../test/support/free-port.ts'
 import { startRegistry } from '../test/support/registry-server.ts'
@@ -32,23 +35,13 @@ export async function runLambdaBench(runs: number): Promise<LambdaFigures> {
   return { sizes: readSizes(), coldStart: await measureColdStart(runs), memory: process.env.BENCH_LAMBDA_SCENARIO === '0' ? { note: 'skipped (BENCH_LAMBDA_SCENARIO=0)' } : await measureScenario() }
 }
 
-interface Metafile {
-  outputs: Record<string, { bytes: number; imports: { path: string; kind: string }[]; entryPoint?: string }>
-}
-
 // The main chunk plus what it imports statically is what every cold start loads; the rest is lazy.
 function readSizes(): NonNullable<LambdaFigures['sizes']> {
   const { outputs } = JSON.parse(readFileSync(LAMBDA_META, 'utf8')) as Metafile
   const chunks = Object.keys(outputs).filter((path) => path.endsWith('.mjs'))
   // Lazy chunks have an entryPoint too (the module they were split at); the function's is index.mjs.
   const entry = chunks.find((path) => path.endsWith('/index.mjs')) ?? ''
-  const loaded = new Set<string>()
-  const visit = (path: string) => {
-    if (loaded.has(path) || !outputs[path]) return
-    loaded.add(path)
-    for (const next of outputs[path].imports) if (next.kind === 'import-statement') visit(next.path)
-  }
-  visit(entry)
+  const loaded = new Set(findStaticChunks(outputs, entry))
   const bytes = (paths: string[]) => paths.reduce((sum, path) => sum + (outputs[path]?.bytes ?? 0), 0)
   return { mainBytes: outputs[entry]?.bytes ?? 0, staticBytes: bytes([...loaded]), lazyBytes: bytes(chunks.filter((path) => !loaded.has(path))), chunks: chunks.length }
 }

@@ -1,6 +1,9 @@
 /**
  * HTTP wiring (Hono): routes, raw-body reading, the Delivery hand-off, and the single mapping from
  * errors to HTTP responses. `createApp(deps).fetch(Request)` is the one seam every runtime uses.
+ * What only /status, /reconcile and the status page need is imported on first use: a webhook needs
+ * none of it, and the Lambda bundle keeps it out of the chunk every cold start loads (bundles
+ * without code splitting, Node's and the Worker's, inline it as before).
  */
 import { Hono, type Context } from 'hono'
 import type { Deps } from './deps.ts'
@@ -12,8 +15,6 @@ import { createRefusalLog, type RefusalLog } from './http/refusal-log.ts'
 import { requireStatusAccess } from './http/status-access.ts'
 import { clipText, redactUrl } from './log.ts'
 import { ingestDelivery } from './pipeline/ingest-delivery.ts'
-import { buildStatus, parseStatusQuery } from './pipeline/status.ts'
-import { sweep } from './pipeline/sweep.ts'
 import { findSource } from './sources/source-table.ts'
 import { createStatusPageRoutes } from './status-page/status-page-routes.ts'
 
@@ -42,6 +43,7 @@ export function createApp(deps: Deps): Hono {
   })
   app.get('/status', async (c) => {
     await requireStatusAccess(deps.config, c.req.header('authorization'), new URL(c.req.url).host)
+    const { buildStatus, parseStatusQuery } = await import('./pipeline/status.ts')
     return c.json(await buildStatus(deps, parseStatusQuery(c.req.query())))
   })
   app.post('/reconcile', async (c) => {
@@ -51,6 +53,7 @@ export function createApp(deps: Deps): Hono {
     const name = c.req.query('image')
     const image = name === undefined ? undefined : deps.catalog.image(name)
     if (name !== undefined && !image) throw new NotFoundError(`no configured image has the target "${name}"`)
+    const { sweep } = await import('./pipeline/sweep.ts')
     return c.json(await sweep(deps, image ? { image } : {}))
   })
   app.use('/webhooks/*', observeDeliveries(deps))

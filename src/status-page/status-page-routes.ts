@@ -2,15 +2,14 @@
  * Routes of the status page: `GET /` (the page, or the sign-in form), `POST /login` (the admin
  * token from a form body, exchanged for the session cookie) and `POST /logout`. Without an admin
  * token the page follows `/status`'s rule: open only with server.publicStatus, under a Host that
- * DNS rebinding cannot produce.
+ * DNS rebinding cannot produce. The markup and the status view are imported on first use (see
+ * app.ts: a webhook needs neither).
  */
 import { Hono, type Context } from 'hono'
 import type { Deps } from '../deps.ts'
 import { isRebindingSafeHost } from '../http/status-access.ts'
 import { timingSafeEqualSecret } from '../sources/verify.ts'
 import { buildSessionValue, formatSessionCookie, isSignedIn } from './page-session.ts'
-import { renderClosedPage, renderLoginPage, renderStatusPage } from './status-page.ts'
-import { buildStatusView } from './status-view.ts'
 
 // No script, no frame, nothing from elsewhere; the icon is an empty data: URL (no /favicon.ico request).
 const SECURITY_HEADERS = {
@@ -26,6 +25,7 @@ const MAX_FORM_BYTES = 4096
 export function createStatusPageRoutes(deps: Deps): Hono {
   const app = new Hono()
   app.get('/', async (c) => {
+    const [{ renderClosedPage, renderLoginPage, renderStatusPage }, { buildStatusView }] = await Promise.all([import('./status-page.ts'), import('./status-view.ts')])
     const token = deps.config.server.adminToken
     if (token) {
       const signedIn = await isSignedIn(c.req.header('cookie'), token)
@@ -37,6 +37,7 @@ export function createStatusPageRoutes(deps: Deps): Hono {
     return page(c, renderStatusPage(await buildStatusView(deps), deps.now(), false), 200)
   })
   app.post('/login', async (c) => {
+    const { renderClosedPage, renderLoginPage } = await import('./status-page.ts')
     const token = deps.config.server.adminToken
     if (!token) return page(c, renderClosedPage('There is nothing to sign in to: server.adminToken is not set.'), 404)
     if (!isSameOrigin(c)) return page(c, renderClosedPage('Sign in from the status page itself.'), 403)

@@ -7,10 +7,10 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda'
 import { handle, type LambdaEvent } from 'hono/aws-lambda'
 import { createApp } from '../../app.ts'
+import type { Deps } from '../../deps.ts'
 import { isAppError } from '../../errors.ts'
 import { ingestTrusted } from '../../pipeline/ingest-delivery.ts'
-import { runWorkItem } from '../../pipeline/run-work-item.ts'
-import { parseWorkItem } from '../../pipeline/work-item.ts'
+import { parseWorkItem, type WorkItem } from '../../pipeline/work-item.ts'
 import { classifyEvent } from './lambda-events.ts'
 import type { LambdaRuntime } from './lambda-runtime.ts'
 
@@ -30,7 +30,7 @@ export function createLambdaHandler(runtime: LambdaRuntime): (event: unknown, co
       }
       case 'schedule':
         // The sweep work item without an image is the periodic sweep (fanned out per image where the core does).
-        return runWorkItem(await runtime.prepare({ hop: 0, remainingMs }), { kind: 'sweep' })
+        return runWork(await runtime.prepare({ hop: 0, remainingMs }), { kind: 'sweep' })
       case 'work': {
         let item
         try {
@@ -39,13 +39,19 @@ export function createLambdaHandler(runtime: LambdaRuntime): (event: unknown, co
           runtime.log.error('malformed work item dropped', { error: error instanceof Error ? error.message : String(error) })
           return
         }
-        return runWorkItem(await runtime.prepare({ hop: classified.hop, remainingMs }), item)
+        return runWork(await runtime.prepare({ hop: classified.hop, remainingMs }), item)
       }
       case 'unknown':
         runtime.log.warn('event ignored: not a request, ECR event, schedule or work item', { event: classified.description })
         return
     }
   }
+}
+
+// The work dispatcher (publishing, sweeps, notifications) is a lazy chunk: a webhook only records arrivals.
+async function runWork(deps: Deps, item: WorkItem): Promise<void> {
+  const { runWorkItem } = await import('../../pipeline/run-work-item.ts')
+  return runWorkItem(deps, item)
 }
 
 // Before the app exists (configuration or secrets unavailable) the answer is built here, in the

@@ -1,17 +1,18 @@
 /**
  * The Lambda composition root: configuration from MANIFEST_HOOK_CONFIG with its Secrets Manager
  * references fetched (cached for a TTL; a rotation rebuilds what depends on the values), the
- * DynamoDB store (lazy chunk), the registry client on the global fetch with ECR credentials, work
- * handed on by async self-invocation, and a budget from the invocation's remaining time.
+ * DynamoDB store and the registry client on the global fetch with ECR credentials (each loaded on
+ * first use, from its own chunk), work handed on by async self-invocation, and a budget from the
+ * invocation's remaining time.
  */
 import { parseConfig, type AppConfig } from '../../config.ts'
 import { buildCatalog } from '../../core/catalog.ts'
 import type { Deps } from '../../deps.ts'
 import { createJsonLogger, type Logger, type LogLevel } from '../../log.ts'
-import { createRegistryClient, registryLimits } from '../../registry/http-client.ts'
 import { defaultSecretId, findSecretsManagerIds } from '../../secret-input.ts'
 import { getEcrToken, getSecretString, loadDynamoDbClient } from './aws-clients.ts'
 import { createEcrCredentials } from './ecr-credentials.ts'
+import { createLazyRegistry } from './lazy-registry.ts'
 import { createLazyStore } from './lazy-store.ts'
 import { readLambdaConfig, readTableName } from './lambda-config.ts'
 import { createLambdaWork, invokeSelf } from './lambda-work.ts'
@@ -73,7 +74,10 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
     if (built?.fingerprint === fingerprint) return built
     const config = parseConfig(raw.value, env, values)
     for (const warning of config.warnings) log.warn(warning)
-    const registry = createRegistryClient({ fetch: (input, init) => fetch(input, init), registries: config.registries, log, credentials, ...registryLimits(config.server) })
+    const registry = createLazyRegistry(async () => {
+      const { createRegistryClient, registryLimits } = await import('../../registry/http-client.ts')
+      return createRegistryClient({ fetch: (input, init) => fetch(input, init), registries: config.registries, log, credentials, ...registryLimits(config.server) })
+    })
     const next = { fingerprint, config, deps: { config, catalog: buildCatalog(config.images), store, registry, log, now: () => new Date() } }
     built = next
     return next

@@ -3,14 +3,11 @@
  * DynamoDB client) is a lazy bundle chunk, and requests that touch no state never load it.
  */
 import type { StateStore } from '../../state/store.ts'
+import { once } from './aws-clients.ts'
 
-/** Wraps `load` (called once, on the first operation) as a StateStore. */
+/** Wraps `load` (called once, on the first operation; a failed load is retried) as a StateStore. */
 export function createLazyStore(load: () => Promise<StateStore>): StateStore {
-  let loaded: Promise<StateStore> | undefined
-  const store = () => (loaded ??= load().catch((error: unknown) => {
-    loaded = undefined
-    throw error
-  }))
+  const store = once(load)
   return {
     load: async (key) => (await store()).load(key),
     save: async (key, value, expectedVersion, options) => (await store()).save(key, value, expectedVersion, options),
