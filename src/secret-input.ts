@@ -14,11 +14,8 @@ const secretsManagerRef = z.strictObject({ id: z.optional(z.string().check(z.min
 export const DEFAULT_SECRET_ID_VARIABLE = 'MANIFEST_HOOK_SECRET_ID'
 // A blank secret would match a blank credential; values from elsewhere are checked when resolved.
 const secretText = z.string().check(z.regex(/\S/, 'must not be empty or blank'))
-export const secretInputSchema = z.union([
-  secretText,
-  z.strictObject({ env: z.string().check(z.minLength(1)) }),
-  z.strictObject({ secretsManager: secretsManagerRef }),
-])
+const secretsManagerInput = z.strictObject({ secretsManager: secretsManagerRef })
+export const secretInputSchema = z.union([secretText, z.strictObject({ env: z.string().check(z.minLength(1)) }), secretsManagerInput])
 export const secretListSchema = z.union([secretInputSchema, z.array(secretInputSchema).check(z.minLength(1))])
 export type SecretInput = z.infer<typeof secretInputSchema>
 export type SecretListInput = z.infer<typeof secretListSchema>
@@ -86,7 +83,7 @@ export function findSecretsManagerIds(input: unknown, defaultId?: string): strin
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(visit)
     if (typeof node !== 'object' || node === null) return
-    const parsed = z.strictObject({ secretsManager: secretsManagerRef }).safeParse(node)
+    const parsed = secretsManagerInput.safeParse(node)
     if (parsed.success) {
       const id = parsed.data.secretsManager.id ?? defaultId
       if (id !== undefined) ids.add(id)
