@@ -5,7 +5,10 @@
  * none of it, and the Lambda bundle keeps it out of the chunk every cold start loads (bundles
  * without code splitting, Node's and the Worker's, inline it as before).
  */
-import { Hono, type Context } from 'hono'
+import type { Context } from 'hono'
+import { HonoBase } from 'hono/hono-base'
+import type { Router } from 'hono/router'
+import type { H, RouterRoute } from 'hono/types'
 import type { Deps } from './deps.ts'
 import { ForbiddenError, isAppError, NotFoundError, UnauthorizedError, type AppError } from './errors.ts'
 import { noteDeliveryReport, observeDeliveries } from './http/delivery-observer.ts'
@@ -31,11 +34,25 @@ const STATUS_BY_CODE: Record<string, number> = {
   INVALID_MANIFEST: 502,
 }
 
-/** Creates the Hono app over `deps`. */
-export function createApp(deps: Deps): Hono {
-  const app = new Hono()
+/** The app every runtime serves (its routes on the router the runtime picked). */
+export type App = HonoBase
+
+/**
+ * The router of an app, picked by the runtime as hono's presets do (https://hono.dev/docs/api/presets):
+ * a long-lived process (Node) takes RegExpRouter, which compiles its routes once on the first
+ * request; an app built for each request (Lambda, Workers) takes LinearRouter, which adds routes in
+ * no time and compiles nothing. Only the picked router is in a runtime's bundle.
+ */
+export type AppRouter = Router<[H, RouterRoute]>
+
+/** Makes a new router (an app and each of its sub-apps need their own). */
+export type CreateAppRouter = () => AppRouter
+
+/** Creates the Hono app over `deps`, on routers from `createRouter` (the runtime's pick). */
+export function createApp(deps: Deps, createRouter: CreateAppRouter): App {
+  const app = new HonoBase({ router: createRouter() })
   const refusals = createRefusalLog(deps.log, () => deps.now().getTime())
-  app.route('/', createStatusPageRoutes(deps))
+  app.route('/', createStatusPageRoutes(deps, createRouter()))
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.get('/readyz', async (c) => {
     const readiness = await checkReadiness(deps)

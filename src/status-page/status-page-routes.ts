@@ -5,7 +5,9 @@
  * DNS rebinding cannot produce. The markup and the status view are imported on first use (see
  * app.ts: a webhook needs neither).
  */
-import { Hono, type Context } from 'hono'
+import type { Context } from 'hono'
+import { HonoBase } from 'hono/hono-base'
+import type { AppRouter } from '../app.ts'
 import type { Deps } from '../deps.ts'
 import { isRebindingSafeHost } from '../http/status-access.ts'
 import { timingSafeEqualSecret } from '../sources/verify.ts'
@@ -22,8 +24,8 @@ const SECURITY_HEADERS = {
 const MAX_FORM_BYTES = 4096
 
 /** The page's routes, mounted at `/`. */
-export function createStatusPageRoutes(deps: Deps): Hono {
-  const app = new Hono()
+export function createStatusPageRoutes(deps: Deps, router: AppRouter): HonoBase {
+  const app = new HonoBase({ router })
   app.get('/', async (c) => {
     const [{ renderClosedPage, renderLoginPage, renderStatusPage }, { buildStatusView }] = await Promise.all([import('./status-page.ts'), import('./status-view.ts')])
     const token = deps.config.server.adminToken

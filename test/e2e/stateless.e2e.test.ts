@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { LinearRouter } from 'hono/router/linear-router'
 import { Agent } from 'undici'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createApp } from '../../src/app.ts'
@@ -73,7 +74,7 @@ describeWithTools(['docker-registry', 'skopeo'], 'e2e: every delivery and work i
         req.on('end', () => {
           const request = new Request(`http://127.0.0.1${req.url}`, { method: req.method ?? 'POST', headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) })
           void call('delivery', async (deps) => {
-            const response = await createApp(deps).fetch(request)
+            const response = await createApp(deps, () => new LinearRouter()).fetch(request)
             return { status: response.status, text: await response.text() }
           }).then(({ status, text }) => res.writeHead(status, { 'content-type': 'application/json' }).end(text))
         })

@@ -4,9 +4,11 @@ import { parseConfig } from '../../src/config.ts'
 import { buildCatalog } from '../../src/core/catalog.ts'
 import { MEDIA_TYPES } from '../../src/core/media-types.ts'
 import type { Deps } from '../../src/deps.ts'
+import type { CreateAppRouter } from '../../src/app.ts'
 import type { LogFields, Logger } from '../../src/log.ts'
 import { runWorkItem } from '../../src/pipeline/run-work-item.ts'
 import { parseWorkItem } from '../../src/pipeline/work-item.ts'
+import { createNodeRouter } from '../../src/runtime/node/node-router.ts'
 import { createTaskQueue } from '../../src/runtime/node/task-queue.ts'
 import { createRegistryClient } from '../../src/registry/http-client.ts'
 import { createMemoryStore } from '../../src/state/memory-store.ts'
@@ -30,7 +32,7 @@ export interface TestApp {
 export const TOKEN = 's3cret'
 
 /** Creates the app over `configInput` with the given fetch (usually a fake registry's). */
-export function createTestApp(configInput: unknown, options: { fetch: typeof fetch; store?: StateStore; now?: () => Date }): TestApp {
+export function createTestApp(configInput: unknown, options: { fetch: typeof fetch; store?: StateStore; now?: () => Date; router?: CreateAppRouter }): TestApp {
   const config = parseConfig(configInput)
   const logs: LogRecord[] = []
   const record = (level: string) => (message: string, fields: LogFields = {}) => void logs.push({ level, message, fields })
@@ -55,7 +57,7 @@ export function createTestApp(configInput: unknown, options: { fetch: typeof fet
     run: (item) => runWorkItem(deps, parseWorkItem(JSON.parse(JSON.stringify(item)))),
     catchUp: async () => {},
   })
-  const app = createApp(deps)
+  const app = createApp(deps, options.router ?? createNodeRouter)
   const idle = tasks.idle
   const request = async (path: string, init?: RequestInit) => app.request(`http://manifest-hook.test${path}`, init)
   return { app, deps, logs, idle, request }

@@ -6,6 +6,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda'
 import { handle, type LambdaEvent } from 'hono/aws-lambda'
+import { LinearRouter } from 'hono/router/linear-router'
 import { createApp } from '../../app.ts'
 import type { Deps } from '../../deps.ts'
 import { isAppError } from '../../errors.ts'
@@ -69,5 +70,6 @@ async function answerHttp(runtime: LambdaRuntime, event: APIGatewayProxyEventV2,
     return { statusCode: status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
   }
   // hono declares its own copy of the payload 2.0 type; @types/aws-lambda's is the same shape.
-  return handle(createApp(deps))(event as unknown as LambdaEvent, context) as Promise<APIGatewayProxyResultV2>
+  // An app per invocation: LinearRouter adds the routes without compiling them (app.ts).
+  return handle(createApp(deps, () => new LinearRouter()))(event as unknown as LambdaEvent, context) as Promise<APIGatewayProxyResultV2>
 }

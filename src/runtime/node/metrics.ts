@@ -4,7 +4,7 @@
  * time, and a fetch wrapper that counts registry requests by method and status class. `GET /metrics`
  * answers whoever may read `/status` (the admin bearer token when one is set).
  */
-import type { Hono } from 'hono'
+import type { App } from '../../app.ts'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { Deps } from '../../deps.ts'
 import { requireStatusAccess } from '../../http/status-access.ts'
@@ -59,7 +59,7 @@ export function createNodeMetrics(options: { waiting: () => number }): NodeMetri
 }
 
 /** Adds `GET /metrics` to the app, readable by whoever may read `/status`. */
-export function serveMetrics(app: Hono, deps: Deps, metrics: NodeMetrics): void {
+export function serveMetrics(app: App, deps: Deps, metrics: NodeMetrics): void {
   app.get('/metrics', async (c) => {
     await requireStatusAccess(deps.config, c.req.header('authorization'), new URL(c.req.url).host)
     const { text, contentType } = await metrics.render()

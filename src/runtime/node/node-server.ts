@@ -15,6 +15,7 @@ import { createRegistryClient, registryLimits } from '../../registry/http-client
 import { createSqliteStore } from '../../state/sqlite-store.ts'
 import type { StateStore } from '../../state/store.ts'
 import { createNodeMetrics, serveMetrics } from './metrics.ts'
+import { createNodeRouter } from './node-router.ts'
 import { createTaskQueue, type TaskQueue } from './task-queue.ts'
 import { createUndiciFetch } from './undici-fetch.ts'
 
@@ -74,7 +75,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
     catchUp: async (scopes) => void (await catchUp(deps, scopes)),
   })
   for (const warning of options.config.warnings) log.warn(warning)
-  const app = createApp(deps)
+  const app = createApp(deps, createNodeRouter)
   serveMetrics(app, deps, metrics)
   const { server, port } = await listen(app.fetch, options.host ?? options.config.server.host, options.port ?? options.config.server.port, options.config)
   const timer = startSweeps(deps, tasks)

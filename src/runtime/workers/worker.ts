@@ -4,6 +4,7 @@
  * them and queued their work) and reads state from the objects for status. scheduled: the Cron
  * Trigger hands a sweep item to the "#global" object, whose alarm fans it out to the image objects.
  */
+import { LinearRouter } from 'hono/router/linear-router'
 import { createApp } from '../../app.ts'
 import { isAppError } from '../../errors.ts'
 import { createSubrequestBudget, parseSubrequestLimit } from './subrequest-budget.ts'
@@ -22,7 +23,8 @@ function invocation(env: WorkerEnv) {
 export default {
   async fetch(request: Request, env: WorkerEnv): Promise<Response> {
     try {
-      return await createApp(createWorkerDeps(env, invocation(env))).fetch(request)
+      // An app per request: LinearRouter adds the routes without compiling them (app.ts).
+      return await createApp(createWorkerDeps(env, invocation(env)), () => new LinearRouter()).fetch(request)
     } catch (error) {
       // Only a configuration that does not parse gets here: every request says why.
       const message = isAppError(error) ? error.message : 'internal error'
