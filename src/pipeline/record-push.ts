@@ -7,7 +7,7 @@ import type { ImageConfig } from '../config.ts'
 import type { SourceMatch } from '../core/catalog.ts'
 import { createVersionState, recordArrival, type ArrivalInput, type VersionState } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
-import { recentKey, versionKey } from '../state/store.ts'
+import { recentKey, saveInOrder, versionKey } from '../state/store.ts'
 import { updateState } from '../state/update-state.ts'
 
 /** What a push event said beyond its tag; all hints, verified later against the registry. */
@@ -21,11 +21,11 @@ export async function recordPush(deps: Deps, match: SourceMatch<ImageConfig>, hi
   const loaded = await deps.store.load(key)
   if (!loaded) {
     // The recent/ marker first, then the ledger: the order that is safe when interrupted between
-    // the two (see "Writes of several keys" in state/store.ts).
+    // the two (see "Writes of several keys" in state/store.ts); one commit where the store can.
     const state = recordArrival(createVersionState(image.name, match.version, image.platforms.map((p) => p.key), receivedAt), input)
-    await deps.store.save(recentKey(image.name, receivedAt, match.version), { version: match.version }, 0)
-    const saved = await deps.store.save(key, state, 0)
-    if (saved.ok) return { changed: true, created: true }
+    const marker = { key: recentKey(image.name, receivedAt, match.version), value: { version: match.version }, expectedVersion: 0 }
+    const [, saved] = await saveInOrder(deps.store, [marker, { key, value: state, expectedVersion: 0 }])
+    if (saved?.ok) return { changed: true, created: true }
     // Another delivery created it meanwhile (its marker, or this one, is harmless): record on top.
   }
   const result = await updateState<VersionState>(deps.store, key, (current) => current && recordArrival(current, input), { loaded })

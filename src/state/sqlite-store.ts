@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
-import { isTooLarge, type ListPage, type SaveResult, type StateStore } from './store.ts'
+import { isTooLarge, type ListPage, type SaveOptions, type SaveResult, type StateStore } from './store.ts'
 
 export interface SqliteStoreOptions {
   /** The clock expiry is read against (epoch ms). */
@@ -67,15 +67,20 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       queue.push({ ...write, resolve, reject })
     })
   }
+  const save = (key: string, value: unknown, expectedVersion: number, saveOptions: SaveOptions = {}): Promise<SaveResult> => {
+    const json = JSON.stringify(value)
+    if (isTooLarge(json)) return Promise.resolve({ ok: false, reason: 'too-large' })
+    return enqueue({ key, json, expires: saveOptions.expiresAt ?? null, expectedVersion })
+  }
   return {
     async load(key) {
       const row = select.get({ key, now: now() }) as { version: number; value: string } | undefined
       return row ? { value: JSON.parse(row.value), version: row.version } : undefined
     },
-    save(key, value, expectedVersion, saveOptions = {}) {
-      const json = JSON.stringify(value)
-      if (isTooLarge(json)) return Promise.resolve({ ok: false, reason: 'too-large' })
-      return enqueue({ key, json, expires: saveOptions.expiresAt ?? null, expectedVersion })
+    save,
+    // Saves made in one turn share one transaction (the group commit above): all or none are durable.
+    saveTogether(writes) {
+      return Promise.all(writes.map((write) => save(write.key, write.value, write.expectedVersion, write.options)))
     },
     delete(key, expectedVersion) {
       if (expectedVersion === 0) return Promise.resolve({ ok: false, reason: 'conflict' })

@@ -25,10 +25,12 @@
  *   and possibly fewer (DynamoDB stops a page at 1 MB); when keys remain it sets `next`, which
  *   the caller passes back as `after` (exclusive) to continue. A page without `next` is the last.
  *   `next` is opaque to callers (the memory and SQLite adapters use the last key returned).
- * - Writes of several keys. There are no transactions (DynamoDB Local and dynalite have none
- *   across partitions, and one Durable Object is one partition): a caller that writes several
- *   keys writes them one after another in an order that is safe when interrupted between any two
- *   writes. The one such write: a new version saves its recent/ marker and then its ledger
+ * - Writes of several keys. There are no transactions across keys in general (DynamoDB Local and
+ *   dynalite have none across partitions): a caller that writes several keys goes through
+ *   `saveInOrder`, with the keys in an order that is safe when interrupted between any two
+ *   writes. An adapter that can commit several writes at once (SQLite: one transaction, one
+ *   fsync) offers `saveTogether`, and `saveInOrder` uses it: nothing can be interrupted then.
+ *   The one such write: a new version saves its recent/ marker and then its ledger
  *   (pipeline/record-push.ts). Interrupted between them, a marker without a ledger is left,
  *   which every reader of markers skips and retention deletes; the delivery was not acknowledged,
  *   so its redelivery (or the sweep's tag listing) creates the version again with a new marker.
@@ -45,6 +47,14 @@ export interface Versioned<T = unknown> {
 export interface SaveOptions {
   /** Epoch ms from which the entry reads as absent; absent = never. */
   expiresAt?: number
+}
+
+/** One write of `saveInOrder`: the arguments of `save`. */
+export interface KeyWrite {
+  key: string
+  value: unknown
+  expectedVersion: number
+  options?: SaveOptions
 }
 
 /** Outcome of a conditional save or delete. */
@@ -77,6 +87,11 @@ export interface StateStore {
   delete(key: string, expectedVersion: number): Promise<SaveResult>
   /** One page of the unexpired keys starting with `prefix` (which lies inside one partition). */
   list(prefix: string, options?: ListOptions): Promise<ListPage>
+  /**
+   * Optional: the saves committed at once (all durable, or none), each conditional on its own
+   * expected version exactly as `save` one after another; results in the order of `writes`.
+   */
+  saveTogether?(writes: readonly KeyWrite[]): Promise<SaveResult[]>
   /** Releases resources (file handles); optional. */
   close?(): Promise<void>
 }
@@ -109,6 +124,17 @@ export function partitionOf(key: string): string {
   if (rest.endsWith('/')) return rest.slice(0, -1) || GLOBAL_PARTITION
   for (let i = 0; i < trailing; i++) rest = rest.slice(0, Math.max(0, rest.lastIndexOf('/')))
   return rest || GLOBAL_PARTITION
+}
+
+/**
+ * Saves `writes` in their order (see "Writes of several keys"): in one commit where the store
+ * offers `saveTogether`, else one after another, stopping at nothing (each result is the caller's).
+ */
+export async function saveInOrder(store: StateStore, writes: readonly KeyWrite[]): Promise<SaveResult[]> {
+  if (store.saveTogether) return store.saveTogether(writes)
+  const results: SaveResult[] = []
+  for (const { key, value, expectedVersion, options } of writes) results.push(await store.save(key, value, expectedVersion, options))
+  return results
 }
 
 /**

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { createSqliteStore } from '../../src/state/sqlite-store.ts'
+import { saveInOrder } from '../../src/state/store.ts'
 import { describeStoreContract } from './store-contract.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'mh-sqlite-'))
@@ -13,6 +14,22 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 describeStoreContract('sqlite store', (now) => createSqliteStore(join(dir, `contract-${n++}.db`), { now }))
 
 describe('sqlite store durability', () => {
+  it('commits the writes of saveTogether in one transaction (one COMMIT, one fsync)', async () => {
+    const store = createSqliteStore(join(dir, 'together.db'))
+    const exec = vi.spyOn(DatabaseSync.prototype, 'exec')
+    try {
+      const writes = [
+        { key: 'recent/app/2026-01-01T00:00:00.000Z/v1', value: { version: 'v1' }, expectedVersion: 0 },
+        { key: 'version/app/v1', value: { arrived: ['linux/amd64'] }, expectedVersion: 0 },
+      ]
+      expect(await saveInOrder(store, writes)).toEqual([{ ok: true, version: 1 }, { ok: true, version: 1 }])
+      expect(exec.mock.calls.filter(([sql]) => sql === 'COMMIT')).toHaveLength(1)
+    } finally {
+      exec.mockRestore()
+      await store.close?.()
+    }
+  })
+
   it('survives a restart (close and reopen)', async () => {
     const path = join(dir, 'restart', 'state.db')
     const first = createSqliteStore(path)

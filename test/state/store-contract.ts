@@ -10,7 +10,7 @@
  * adapter partitioning by `partitionOf(key)` sees realistic partitions.
  */
 import { describe, expect, it } from 'vitest'
-import { listKeys, MAX_VALUE_BYTES, versionKey, type ListOptions, type StateStore } from '../../src/state/store.ts'
+import { listKeys, MAX_VALUE_BYTES, saveInOrder, versionKey, type ListOptions, type StateStore } from '../../src/state/store.ts'
 import { updateState } from '../../src/state/update-state.ts'
 
 /** Registers the contract suite for a store created fresh by `create` for each test. */
@@ -164,6 +164,21 @@ export function describeStoreContract(name: string, create: (now: () => number) 
       expect(seen).toEqual([1, 2])
       expect(result).toEqual({ value: { n: 12 }, changed: true })
       expect(await store.load(app('v1'))).toEqual({ value: { n: 12 }, version: 3 })
+    }))
+
+    it('saves several keys in order through saveInOrder, each write conditional on its own', withStore(async (store) => {
+      const marker = 'recent/org/app/2026-01-01T00:00:00.000Z/v1'
+      await store.save(app('v2'), { taken: true }, 0)
+      const results = await saveInOrder(store, [
+        { key: marker, value: { version: 'v1' }, expectedVersion: 0 },
+        { key: app('v1'), value: { n: 1 }, expectedVersion: 0 },
+        { key: app('v1'), value: { n: 2 }, expectedVersion: 1 },
+        { key: app('v2'), value: { taken: false }, expectedVersion: 0 },
+      ])
+      expect(results).toEqual([{ ok: true, version: 1 }, { ok: true, version: 1 }, { ok: true, version: 2 }, { ok: false, reason: 'conflict' }])
+      expect(await store.load(marker)).toEqual({ value: { version: 'v1' }, version: 1 })
+      expect(await store.load(app('v1'))).toEqual({ value: { n: 2 }, version: 2 })
+      expect(await store.load(app('v2'))).toEqual({ value: { taken: true }, version: 1 })
     }))
 
     it('loses no update under 16 concurrent optimistic writers', withStore(async (store) => {
