@@ -20,24 +20,44 @@ export interface ChildOrigin {
   version: string
 }
 
-/** Copies `manifests` (the image first, then its attestations) into each target of `image`. */
-export async function copyChild(deps: Deps, image: ImageConfig, origin: ChildOrigin, manifests: Manifest[], early: EarlyWork): Promise<void> {
+/** Whether each manifest to copy is already in each target: HEADs started ahead of the copy. */
+export interface PresenceChecks {
+  present(target: RepositoryName, digest: string): Promise<boolean>
+  /** Resolves once every HEAD has settled (for a caller that will not copy after all). */
+  settled(): Promise<void>
+}
+
+/**
+ * Starts one HEAD by digest per manifest and target other than `from`: a child already in the
+ * target (the same arch image under another version, a retry after a crash) costs that HEAD
+ * instead of reading its config and mounting its blobs again. Started as soon as the manifests
+ * are known, so the HEADs run beside the platform check instead of after it.
+ */
+export function checkPresence(deps: Deps, image: ImageConfig, from: RepositoryName, manifests: Manifest[]): PresenceChecks {
+  const heads = new Map<string, Promise<boolean>>()
+  for (const target of image.targets) {
+    if (formatRepositoryName(target) === formatRepositoryName(from)) continue
+    for (const { digest } of manifests) {
+      heads.set(`${formatRepositoryName(target)}@${digest}`, deps.registry.headManifest(target, digest).then((found) => found?.digest === digest))
+    }
+  }
+  return {
+    present: async (target, digest) => (await heads.get(`${formatRepositoryName(target)}@${digest}`)) ?? false,
+    settled: async () => void (await Promise.allSettled(heads.values())),
+  }
+}
+
+/** Copies `manifests` (the image first, then its attestations) into each target of `image` where `presence` found them missing. */
+export async function copyChild(deps: Deps, image: ImageConfig, origin: ChildOrigin, manifests: Manifest[], early: EarlyWork, presence: PresenceChecks): Promise<void> {
   const childTag = image.childTags ? renderTagTemplate(image.childTags.replaceAll('{arch}', origin.arch), origin.version) : undefined
   await Promise.all(
     image.targets.map(async (target) => {
       const same = formatRepositoryName(target) === formatRepositoryName(origin.repo)
-      if (!same) await Promise.all(manifests.map((m) => copyMissingManifest(deps, origin.repo, target, m, early)))
+      if (!same) await Promise.all(manifests.map(async (m) => (await presence.present(target, m.digest)) || copyManifest(deps, origin.repo, target, m, early)))
       const [child] = manifests
       if (child && childTag && !(same && childTag === origin.tag)) await deps.registry.putManifest(target, childTag, child)
     }),
   )
-}
-
-// A child already in the target (the same arch image under another version, a retry after a
-// crash) costs one HEAD by digest instead of reading its config and mounting its blobs again.
-async function copyMissingManifest(deps: Deps, from: RepositoryName, to: RepositoryName, manifest: Manifest, early: EarlyWork): Promise<void> {
-  if ((await deps.registry.headManifest(to, manifest.digest))?.digest === manifest.digest) return
-  await copyManifest(deps, from, to, manifest, early)
 }
 
 /**

@@ -15,7 +15,7 @@ import type { Arrival, Resolution } from '../core/version-state.ts'
 import type { Deps } from '../deps.ts'
 import { RegistryError } from '../registry/errors.ts'
 import type { Manifest } from '../registry/registry-client.ts'
-import { copyChild } from './copy-child.ts'
+import { checkPresence, copyChild } from './copy-child.ts'
 import { pickHintedBlobs, startEarlyWork, type EarlyWork } from './early-work.ts'
 import type { PhaseTimer } from './publish-report.ts'
 
@@ -41,10 +41,18 @@ export async function resolveArrival(deps: Deps, image: ImageConfig, expected: I
   const early = startEarlyWork(deps, repo, image.targets, pickHintedBlobs(top, arrival.hintBlobs))
   const picked = await pickChild(deps, repo, top, expected.platform)
   if (picked.kind === 'refused') return { ...picked, tagDigest: top.digest }
-  const verified = await verifyPlatform(deps, repo, picked.manifest, expected, early)
-  if (verified.kind === 'refused') return { ...verified, tagDigest: top.digest }
+  const manifests = [picked.manifest, ...picked.attestations.map((a) => a.manifest)]
+  const presence = checkPresence(deps, image, repo, manifests)
+  const verified = await verifyPlatform(deps, repo, picked.manifest, expected, early).catch(async (error: unknown) => {
+    await presence.settled()
+    throw error
+  })
+  if (verified.kind === 'refused') {
+    await presence.settled()
+    return { ...verified, tagDigest: top.digest }
+  }
   const copyStarted = performance.now()
-  await copyChild(deps, image, { repo, tag: ref.tag, arch: expected.arch, version }, [picked.manifest, ...picked.attestations.map((a) => a.manifest)], early)
+  await copyChild(deps, image, { repo, tag: ref.tag, arch: expected.arch, version }, manifests, early, presence)
   // Counted as copy, not resolve: the caller times the whole arrival as resolve.
   timer?.move(performance.now() - copyStarted, 'resolve', 'copy')
   const manifest = { mediaType: picked.manifest.mediaType, digest: picked.manifest.digest, size: picked.manifest.bytes.length }
