@@ -22,6 +22,7 @@ interface DeliveryContext {
 
 /** The middleware; `deps.log` gets the line, `deps.metrics` the count. */
 export function observeDeliveries(deps: Deps) {
+  const generateId = createIdSequence()
   return async (c: DeliveryContext, next: () => Promise<void>): Promise<void> => {
     const started = performance.now()
     await next()
@@ -32,7 +33,7 @@ export function observeDeliveries(deps: Deps) {
     const counts = c.res.status === 202 ? reportedCounts.get(c.req.raw) : undefined
     const outcome = formatOutcome(c.res.status, counts)
     metricsOf(deps).count('deliveries', { source, outcome })
-    const fields = { deliveryId: readDeliveryId(c.req.raw.headers), source, outcome, status: c.res.status, durationMs, ...counts }
+    const fields = { deliveryId: readDeliveryId(c.req.raw.headers) ?? generateId(), source, outcome, status: c.res.status, durationMs, ...counts }
     // Refusals are already logged, rate-limited, by the refusal log; this line is for debugging them.
     if (outcome === 'accepted' || outcome === 'ignored') deps.log.info('delivery', fields)
     else if (outcome === 'failed') deps.log.warn('delivery', fields)
@@ -57,10 +58,21 @@ export function noteDeliveryReport(request: Request, report: { accepted: unknown
   reportedCounts.set(request, { accepted: report.accepted.length, ignored: report.ignored.length })
 }
 
-function readDeliveryId(headers: Headers): string {
+function readDeliveryId(headers: Headers): string | undefined {
   for (const name of DELIVERY_ID_HEADERS) {
     const value = headers.get(name)
     if (value) return clipText(value, 128)
   }
-  return crypto.randomUUID()
+  return undefined
+}
+
+/**
+ * UUID-shaped ids for deliveries that bring none: one random UUID's first 80 bits, then a counter
+ * in the last 48, so ids are unique within the process and unrelated across processes without
+ * drawing 122 random bits for every delivery.
+ */
+export function createIdSequence(): () => string {
+  const prefix = crypto.randomUUID().slice(0, 24)
+  let next = 0
+  return () => `${prefix}${(next++).toString(16).padStart(12, '0')}`
 }

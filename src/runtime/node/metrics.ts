@@ -37,8 +37,20 @@ export function createNodeMetrics(options: { waiting: () => number }): NodeMetri
       this.set(options.waiting())
     },
   })
+  // prom-client hashes the label object on every inc(); each label set's child is looked up once.
+  const children = new Map<string, { inc(): void }>()
   const metrics: Metrics = {
-    count: (name: CounterName, labels) => counters.get(name)?.inc(labels),
+    count: (name: CounterName, labels) => {
+      const key = `${name}\u0000${Object.values(labels).join('\u0000')}`
+      let child = children.get(key)
+      if (!child) {
+        const counter = counters.get(name)
+        if (!counter) return
+        child = counter.labels(labels)
+        children.set(key, child)
+      }
+      child.inc()
+    },
     observe: (name: HistogramName, value, labels) => histograms.get(name)?.observe(labels, value),
   }
   return {
