@@ -34,11 +34,30 @@ export function pickHintedBlobs(manifest: Manifest, hints: readonly Descriptor[]
   return [parsed.value.config, ...parsed.value.layers].filter((blob) => hinted.has(blob.digest))
 }
 
-/** Starts fetching the hinted config and copying the hinted blobs into every other target. */
-export function startEarlyWork(deps: Deps, source: RepositoryName, targets: RepositoryName[], hints: Descriptor[] | undefined): EarlyWork {
+/** A config blob fetch started from a hint before the manifest was read (see prefetchHintedConfig). */
+export interface ConfigPrefetch {
+  digest: string
+  /** Never rejects: a failed fetch is undefined, and the config is read again the normal way. */
+  bytes: Promise<Uint8Array | undefined>
+}
+
+/**
+ * Starts reading the config blob the source hinted, beside the read of the tag: one GET from the
+ * source repository, capped like every blob read, and nothing written anywhere. Its bytes are used
+ * only when the verified manifest names that digest (startEarlyWork), so an image whose target is
+ * its own repository no longer waits for the tag's round trip before its config's.
+ */
+export function prefetchHintedConfig(deps: Deps, source: RepositoryName, hints: readonly Descriptor[] | undefined): ConfigPrefetch | undefined {
+  const config = hints?.find((blob) => CONFIG_TYPES.includes(blob.mediaType))
+  if (!config) return undefined
+  return { digest: config.digest, bytes: deps.registry.getBlob(source, config.digest).catch(() => undefined) }
+}
+
+/** Starts fetching the hinted config (unless `prefetched` has it) and copying the hinted blobs into every other target. */
+export function startEarlyWork(deps: Deps, source: RepositoryName, targets: RepositoryName[], hints: Descriptor[] | undefined, prefetched?: ConfigPrefetch): EarlyWork {
   if (!hints?.length) return NO_EARLY_WORK
   const config = hints.find((blob) => CONFIG_TYPES.includes(blob.mediaType))
-  const configBytes = config ? deps.registry.getBlob(source, config.digest).catch(() => undefined) : undefined
+  const configBytes = !config ? undefined : prefetched?.digest === config.digest ? prefetched.bytes : deps.registry.getBlob(source, config.digest).catch(() => undefined)
   const copies = new Map<string, Promise<BlobCopyOutcome | false>>()
   for (const target of targets) {
     if (formatRepositoryName(source) === formatRepositoryName(target)) continue

@@ -16,7 +16,7 @@ import type { Deps } from '../deps.ts'
 import { RegistryError } from '../registry/errors.ts'
 import type { Manifest } from '../registry/registry-client.ts'
 import { checkPresence, copyChild } from './copy-child.ts'
-import { pickHintedBlobs, startEarlyWork, type EarlyWork } from './early-work.ts'
+import { pickHintedBlobs, prefetchHintedConfig, startEarlyWork, type ConfigPrefetch, type EarlyWork } from './early-work.ts'
 import type { PhaseTimer } from './publish-report.ts'
 
 // BuildKit's inline attestation annotations:
@@ -33,12 +33,25 @@ export async function resolveArrival(deps: Deps, image: ImageConfig, expected: I
   const repo: RepositoryName = { registry: ref.registry, repository: ref.repository }
   // One token per registry for the whole publish: every arch's source repository and every target.
   deps.registry.declareAccess?.({ pull: [repo, ...sourceRepositories(image)], push: image.targets })
+  // A first arrival of the tag reads its hinted config beside the tag; a retry or a redelivery reads only what it needs.
+  const prefetch = arrival.attempts || arrival.previous ? undefined : prefetchHintedConfig(deps, repo, arrival.hintBlobs)
+  try {
+    return await resolveTagged(deps, image, expected, version, arrival, { repo, tag: ref.tag }, prefetch, timer)
+  } finally {
+    // Unused (another config, a refusal, a failure) it still ends before this call does.
+    await prefetch?.bytes
+  }
+}
+
+// The rest of resolveArrival, once the source tag is parsed and its hinted config may be on its way.
+async function resolveTagged(deps: Deps, image: ImageConfig, expected: ImagePlatform, version: string, arrival: ArrivalView, source: { repo: RepositoryName; tag: string }, prefetch: ConfigPrefetch | undefined, timer?: PhaseTimer): Promise<Resolution> {
+  const { repo, tag } = source
   // Only a first attempt can race the tag link; a retry reads the tag once.
-  const top = await readTag(deps, repo, ref.tag, arrival.attempts ? undefined : arrival.hintDigest)
+  const top = await readTag(deps, repo, tag, arrival.attempts ? undefined : arrival.hintDigest)
   // The tag still names what was verified and copied last time (Docker Hub redeliveries carry no digest).
   if (arrival.previous?.tagDigest === top.digest) return { kind: 'ready', child: arrival.previous }
   // Hints are the sender's word: only blobs the verified manifest itself names are copied early.
-  const early = startEarlyWork(deps, repo, image.targets, pickHintedBlobs(top, arrival.hintBlobs))
+  const early = startEarlyWork(deps, repo, image.targets, pickHintedBlobs(top, arrival.hintBlobs), prefetch)
   const picked = await pickChild(deps, repo, top, expected.platform)
   if (picked.kind === 'refused') return { ...picked, tagDigest: top.digest }
   const manifests = [picked.manifest, ...picked.attestations.map((a) => a.manifest)]
@@ -52,7 +65,7 @@ export async function resolveArrival(deps: Deps, image: ImageConfig, expected: I
     return { ...verified, tagDigest: top.digest }
   }
   const copyStarted = performance.now()
-  await copyChild(deps, image, { repo, tag: ref.tag, arch: expected.arch, version }, manifests, early, presence)
+  await copyChild(deps, image, { repo, tag, arch: expected.arch, version }, manifests, early, presence)
   // Counted as copy, not resolve: the caller times the whole arrival as resolve.
   timer?.move(performance.now() - copyStarted, 'resolve', 'copy')
   const manifest = { mediaType: picked.manifest.mediaType, digest: picked.manifest.digest, size: picked.manifest.bytes.length }

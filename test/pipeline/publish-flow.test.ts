@@ -149,6 +149,15 @@ describe('publish flow with blob hints (distribution includereferences)', () => 
     }
     expect(ARCHES.map((_, i) => firstOf(hinted, i))).toEqual(['mount', 'mount', 'mount'])
     expect(ARCHES.map((_, i) => firstOf(plain, i))).toEqual(['head', 'head', 'head'])
+    // The hinted config is read beside the tag, not a round trip after it; unhinted, after it.
+    const configFirst = (s: unknown, i: number) => {
+      const lines = started.get(s)!
+      const tag = lines.findIndex((r) => r.startsWith(`GET /v2/demo/app-${ARCHES[i]![0]}/manifests/v1.0.2`))
+      const config = lines.findIndex((r) => r.startsWith(`GET /v2/demo/app-${ARCHES[i]![0]}/blobs/`))
+      return config >= 0 && tag >= 0 && config < tag
+    }
+    expect(ARCHES.map((_, i) => configFirst(hinted, i))).toEqual([true, true, true])
+    expect(ARCHES.map((_, i) => configFirst(plain, i))).toEqual([false, false, false])
     expect(readIndex(hinted.registry, 'demo/app', 'v1.0.2')).toEqual(readIndex(plain.registry, 'demo/app', 'v1.0.2'))
     const ours = (s: ReturnType<typeof createScenario>) => s.registry.requests.filter((r) => r.method !== 'PUT' || r.path.startsWith('/v2/demo/app/')).length
     expect(ours(hinted)).toBe(ours(plain))
@@ -166,6 +175,8 @@ describe('publish flow with blob hints (distribution includereferences)', () => 
     await s.test.idle()
     expect(readIndex(s.registry, 'demo/app', 'v9.0.0').manifests).toHaveLength(3)
     expect((await s.status()).images[0].versions[0].state).toBe('published')
+    // The bogus config was asked for once per arch, beside the tag, and then left unused.
+    expect(s.registry.requests.filter((r) => r.path.endsWith(`/blobs/${bogus.digest}`)).map((r) => r.method)).toEqual(['GET', 'GET', 'GET'])
   })
 
   // Before, every hint was copied to every target before the manifest was read (one 473 KB delivery
