@@ -20,7 +20,8 @@ type FastInit = RequestInit & { headers?: Record<string, string>; body?: Uint8Ar
 /** Creates a fetch that goes through one keep-alive undici agent. */
 export function createUndiciFetch(agent: Dispatcher = new Agent({ keepAliveTimeout: 10_000, connections: 32 })): typeof fetch {
   return ((input: Parameters<typeof fetch>[0], init?: RequestInit) => {
-    if (isFastCall(input, init)) return send(agent, new URL(String(input)), init)
+    // The registry client passes URL objects: used as they are, not printed and parsed again.
+    if (isFastCall(input, init)) return send(agent, input instanceof URL ? input : new URL(input as string), init)
     return undiciFetch(input as never, { ...(init as object), dispatcher: agent } as never)
   }) as unknown as typeof fetch
 }
