@@ -22,12 +22,25 @@ export interface NodeMetrics {
 /** Creates the registry; `waiting` reads the work queued but not started yet. */
 export function createNodeMetrics(options: { waiting: () => number }): NodeMetrics {
   const registry = new Registry()
-  const counters = new Map<string, Counter>()
   const histograms = new Map<string, Histogram>()
+  // Counts accumulate here, one map lookup per event, and reach prom-client when scraped (collect):
+  // prom-client's inc() hashes and validates the label object on every call, a webhook's hottest cost.
+  const pending = new Map<string, Map<string, { labels: Record<string, string>; count: number }>>()
   for (const [key, spec] of Object.entries(METRICS)) {
     const common = { name: spec.name, help: spec.help, labelNames: [...spec.labels], registers: [registry] }
-    if (spec.type === 'counter') counters.set(key, new Counter(common))
-    else histograms.set(key, new Histogram({ ...common, buckets: [...spec.buckets] }))
+    if (spec.type === 'counter') {
+      const counts = new Map<string, { labels: Record<string, string>; count: number }>()
+      pending.set(key, counts)
+      new Counter({
+        ...common,
+        collect() {
+          for (const entry of counts.values()) {
+            if (entry.count > 0) this.inc(entry.labels, entry.count)
+            entry.count = 0
+          }
+        },
+      })
+    } else histograms.set(key, new Histogram({ ...common, buckets: [...spec.buckets] }))
   }
   new Gauge({
     name: 'manifest_hook_work_waiting',
@@ -37,19 +50,16 @@ export function createNodeMetrics(options: { waiting: () => number }): NodeMetri
       this.set(options.waiting())
     },
   })
-  // prom-client hashes the label object on every inc(); each label set's child is looked up once.
-  const children = new Map<string, { inc(): void }>()
   const metrics: Metrics = {
     count: (name: CounterName, labels) => {
-      const key = `${name}\u0000${Object.values(labels).join('\u0000')}`
-      let child = children.get(key)
-      if (!child) {
-        const counter = counters.get(name)
-        if (!counter) return
-        child = counter.labels(labels)
-        children.set(key, child)
-      }
-      child.inc()
+      const counts = pending.get(name)
+      if (!counts) return
+      const values: Record<string, string> = labels
+      let key = ''
+      for (const label of METRICS[name].labels) key += `${values[label]}\u0000`
+      const entry = counts.get(key)
+      if (entry) entry.count++
+      else counts.set(key, { labels: { ...values }, count: 1 })
     },
     observe: (name: HistogramName, value, labels) => histograms.get(name)?.observe(labels, value),
   }

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../../src/config.ts'
 import { parsePlatform } from '../../../src/core/platform.ts'
 import type { LogFields, Logger } from '../../../src/log.ts'
+import { createNodeMetrics } from '../../../src/runtime/node/metrics.ts'
 import { startNodeServer } from '../../../src/runtime/node/node-server.ts'
 import { buildFakeImage, seedFakeImage } from '../../support/fake-images.ts'
 import { createFakeRegistry, type FakeRegistry } from '../../support/fake-registry.ts'
@@ -120,5 +121,20 @@ describe('GET /metrics (Node)', () => {
     } finally {
       await server.close()
     }
+  })
+})
+
+describe('node metrics counters', () => {
+  it('count every event once, however often and in whatever label order they are scraped', async () => {
+    const node = createNodeMetrics({ waiting: () => 0 })
+    const scrape = async () => parsePrometheusText((await node.render()).text)
+    for (let i = 0; i < 3; i++) node.metrics.count('deliveries', { source: 'distribution', outcome: 'ignored' })
+    node.metrics.count('deliveries', { outcome: 'accepted', source: 'distribution' })
+    const first = await scrape()
+    expect(readSample(first, 'manifest_hook_deliveries_total', { source: 'distribution', outcome: 'ignored' })).toBe(3)
+    expect(readSample(first, 'manifest_hook_deliveries_total', { source: 'distribution', outcome: 'accepted' })).toBe(1)
+    expect(readSample(await scrape(), 'manifest_hook_deliveries_total', { source: 'distribution', outcome: 'ignored' })).toBe(3)
+    node.metrics.count('deliveries', { outcome: 'ignored', source: 'distribution' })
+    expect(readSample(await scrape(), 'manifest_hook_deliveries_total', { source: 'distribution', outcome: 'ignored' })).toBe(4)
   })
 })
