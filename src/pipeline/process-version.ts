@@ -16,10 +16,19 @@ import { createPhaseTimer, reportPublish, type PhaseTimer } from './publish-repo
 import { publishVersion } from './publish-version.ts'
 import { pushMovingTags } from './push-moving-tags.ts'
 import { resolveArrival } from './resolve-arrival.ts'
+import { runSerially } from './run-serially.ts'
 
-/** Processes `image:version`; returns where it stands afterwards (undefined when unknown). */
-export async function processVersion(deps: Deps, image: ImageConfig, version: string): Promise<VersionDecision | undefined> {
+/**
+ * Processes `image:version`; returns where it stands afterwards (undefined when unknown). A run
+ * beside another run of the same version in this isolate (a sweep while its `process` item copies
+ * a child) waits for that one and reads what it left, instead of resolving and copying again.
+ */
+export function processVersion(deps: Deps, image: ImageConfig, version: string): Promise<VersionDecision | undefined> {
   const key = versionKey(image.name, version)
+  return runSerially(deps.store, key, () => processNow(deps, image, version, key))
+}
+
+async function processNow(deps: Deps, image: ImageConfig, version: string, key: string): Promise<VersionDecision | undefined> {
   const loaded = (await deps.store.load(key))?.value as VersionState | undefined
   if (!loaded) return undefined
   const timer = createPhaseTimer()
