@@ -56,26 +56,25 @@ async function resolveTagged(deps: Deps, image: ImageConfig, expected: ImagePlat
   if (picked.kind === 'refused') return { ...picked, tagDigest: top.digest }
   const manifests = [picked.manifest, ...picked.attestations.map((a) => a.manifest)]
   const presence = checkPresence(deps, image, repo, manifests)
-  const verified = await verifyPlatform(deps, repo, picked.manifest, expected, early).catch(async (error: unknown) => {
+  try {
+    const verified = await verifyPlatform(deps, repo, picked.manifest, expected, early)
+    if (verified.kind === 'refused') return { ...verified, tagDigest: top.digest }
+    const copyStarted = performance.now()
+    await copyChild(deps, image, { repo, tag, arch: expected.arch, version }, manifests, early, presence)
+    // Counted as copy, not resolve: the caller times the whole arrival as resolve.
+    timer?.move(performance.now() - copyStarted, 'resolve', 'copy')
+    const manifest = { mediaType: picked.manifest.mediaType, digest: picked.manifest.digest, size: picked.manifest.bytes.length }
+    const child = {
+      tagDigest: top.digest,
+      manifest: { ...manifest, platform: verified.platform },
+      attestations: picked.attestations.map((a) => a.descriptor),
+      ...(Object.keys(verified.annotations).length > 0 ? { imageAnnotations: verified.annotations } : {}),
+    }
+    return { kind: 'ready', child }
+  } finally {
+    // Every HEAD has ended when this returns: the child refused, failed or copied (a copy awaits them all).
     await presence.settled()
-    throw error
-  })
-  if (verified.kind === 'refused') {
-    await presence.settled()
-    return { ...verified, tagDigest: top.digest }
   }
-  const copyStarted = performance.now()
-  await copyChild(deps, image, { repo, tag, arch: expected.arch, version }, manifests, early, presence)
-  // Counted as copy, not resolve: the caller times the whole arrival as resolve.
-  timer?.move(performance.now() - copyStarted, 'resolve', 'copy')
-  const manifest = { mediaType: picked.manifest.mediaType, digest: picked.manifest.digest, size: picked.manifest.bytes.length }
-  const child = {
-    tagDigest: top.digest,
-    manifest: { ...manifest, platform: verified.platform },
-    attestations: picked.attestations.map((a) => a.descriptor),
-    ...(Object.keys(verified.annotations).length > 0 ? { imageAnnotations: verified.annotations } : {}),
-  }
-  return { kind: 'ready', child }
 }
 
 // Distribution notifies a push by tag before the tag link is written (seen with 2.8: a GET of the
