@@ -48,7 +48,7 @@ export interface ConfigPrefetch {
  * its own repository no longer waits for the tag's round trip before its config's.
  */
 export function prefetchHintedConfig(deps: Deps, source: RepositoryName, hints: readonly Descriptor[] | undefined): ConfigPrefetch | undefined {
-  const config = hints?.find((blob) => CONFIG_TYPES.includes(blob.mediaType))
+  const config = findHintedConfig(hints)
   if (!config) return undefined
   return { digest: config.digest, bytes: deps.registry.getBlob(source, config.digest).catch(() => undefined) }
 }
@@ -56,7 +56,7 @@ export function prefetchHintedConfig(deps: Deps, source: RepositoryName, hints: 
 /** Starts fetching the hinted config (unless `prefetched` has it) and copying the hinted blobs into every other target. */
 export function startEarlyWork(deps: Deps, source: RepositoryName, targets: RepositoryName[], hints: Descriptor[] | undefined, prefetched?: ConfigPrefetch): EarlyWork {
   if (!hints?.length) return NO_EARLY_WORK
-  const config = hints.find((blob) => CONFIG_TYPES.includes(blob.mediaType))
+  const config = findHintedConfig(hints)
   const configBytes = !config ? undefined : prefetched?.digest === config.digest ? prefetched.bytes : deps.registry.getBlob(source, config.digest).catch(() => undefined)
   const copies = new Map<string, Promise<BlobCopyOutcome | false>>()
   for (const target of targets) {
@@ -69,4 +69,9 @@ export function startEarlyWork(deps: Deps, source: RepositoryName, targets: Repo
     config: async (digest) => (config?.digest === digest ? configBytes : undefined),
     copied: async (target, digest) => (await copies.get(`${formatRepositoryName(target)}@${digest}`)) ?? false,
   }
+}
+
+// The config blob among the hinted blobs, if the sender listed one.
+function findHintedConfig(hints: readonly Descriptor[] | undefined): Descriptor | undefined {
+  return hints?.find((blob) => CONFIG_TYPES.includes(blob.mediaType))
 }
