@@ -8,15 +8,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { ECRClient } from '@aws-sdk/client-ecr'
 import type { LambdaClient } from '@aws-sdk/client-lambda'
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
-
-/** Returns a function that creates the value once, on its first call (a failed creation is retried next time). */
-export function once<T>(create: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined
-  return () => (pending ??= create().catch((error: unknown) => {
-    pending = undefined
-    throw error
-  }))
-}
+import { once } from './once.ts'
 
 export const loadDynamoDbClient = once(async (): Promise<DynamoDBClient> => new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({}))
 export const loadLambdaClient = once(async (): Promise<LambdaClient> => new (await import('@aws-sdk/client-lambda')).LambdaClient({}))

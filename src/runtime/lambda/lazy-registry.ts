@@ -4,7 +4,7 @@
  * never load it.
  */
 import type { RegistryClient } from '../../registry/registry-client.ts'
-import { once } from './aws-clients.ts'
+import { once } from './once.ts'
 
 /** Wraps `load` (called once, on the first operation; a failed load is retried) as a RegistryClient. */
 export function createLazyRegistry(load: () => Promise<RegistryClient>): RegistryClient {

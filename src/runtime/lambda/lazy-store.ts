@@ -3,7 +3,7 @@
  * DynamoDB client) is a lazy bundle chunk, and requests that touch no state never load it.
  */
 import type { StateStore } from '../../state/store.ts'
-import { once } from './aws-clients.ts'
+import { once } from './once.ts'
 
 /** Wraps `load` (called once, on the first operation; a failed load is retried) as a StateStore. */
 export function createLazyStore(load: () => Promise<StateStore>): StateStore {
