@@ -11,13 +11,13 @@ import type { Router } from 'hono/router'
 import type { H, RouterRoute } from 'hono/types'
 import type { Deps } from './deps.ts'
 import { ForbiddenError, isAppError, NotFoundError, UnauthorizedError, type AppError } from './errors.ts'
-import { noteDeliveryReport, observeDeliveries } from './http/delivery-observer.ts'
+import { createDeliveryObserver } from './http/delivery-observer.ts'
 import { readBody } from './http/read-body.ts'
 import { checkReadiness } from './http/readiness.ts'
 import { createRefusalLog, type RefusalLog } from './http/refusal-log.ts'
 import { requireStatusAccess } from './http/status-access.ts'
 import { clipText, redactUrl } from './log.ts'
-import { ingestDelivery } from './pipeline/ingest-delivery.ts'
+import { ingestDelivery, ingestVerified, type IngestReport } from './pipeline/ingest-delivery.ts'
 import { findSource } from './sources/source-table.ts'
 import { createStatusPageRoutes } from './status-page/status-page-routes.ts'
 
@@ -73,19 +73,19 @@ export function createApp(deps: Deps, createRouter: CreateAppRouter): App {
     const { sweep } = await import('./pipeline/sweep.ts')
     return c.json(await sweep(deps, image ? { image } : {}))
   })
-  app.use('/webhooks/*', observeDeliveries(deps))
+  const observeDelivery = createDeliveryObserver(deps)
   app.post('/webhooks/:source/:secret?', async (c) => {
-    const entry = findSource(c.req.param('source'))
-    const options = entry?.options(deps.config)
-    if (!entry || !options) throw new NotFoundError(`no webhook source "${clipText(c.req.param('source'), 64)}" is configured`)
-    const head = { headers: c.req.raw.headers, params: { secret: c.req.param('secret') }, receivedAt: deps.now().toISOString() }
-    // A stranger's body is never read where the credential is in the URL or a header.
-    const proven = (await entry.source.verifyHead?.(head, options)) === true
-    const body = await readBody(c.req.raw, deps.config.server.maxBodyBytes)
-    const source = proven ? { ...entry.source, verify: async () => {} } : entry.source
-    const report = await ingestDelivery(deps, source, options, { ...head, body })
-    noteDeliveryReport(c.req.raw, report)
-    return c.json(report, 202)
+    const startedAt = performance.now()
+    let report: IngestReport | undefined
+    let response: Response
+    try {
+      report = await receiveDelivery(deps, c)
+      response = c.json(report, 202)
+    } catch (error) {
+      response = errorResponse(deps, refusals, c, error)
+    }
+    observeDelivery({ source: c.req.param('source') ?? '', headers: c.req.raw.headers, status: response.status, ...(report ? { report } : {}), startedAt })
+    return response
   })
   app.notFound((c) => {
     const message = `no route for ${c.req.method} ${clipText(redactUrl(clipText(c.req.path, 200)), 200)}`
@@ -94,6 +94,19 @@ export function createApp(deps: Deps, createRouter: CreateAppRouter): App {
   })
   app.onError((error, c) => errorResponse(deps, refusals, c, error))
   return app
+}
+
+/** Verifies and ingests one webhook delivery; throws what the error mapping answers. */
+async function receiveDelivery(deps: Deps, c: Context): Promise<IngestReport> {
+  const entry = findSource(c.req.param('source') ?? '')
+  const options = entry?.options(deps.config)
+  if (!entry || !options) throw new NotFoundError(`no webhook source "${clipText(c.req.param('source') ?? '', 64)}" is configured`)
+  const head = { headers: c.req.raw.headers, params: { secret: c.req.param('secret') }, receivedAt: deps.now().toISOString() }
+  // A stranger's body is never read where the credential is in the URL or a header.
+  const verdict = entry.source.verifyHead?.(head, options)
+  const proven = (verdict instanceof Promise ? await verdict : verdict) === true
+  const delivery = { ...head, body: await readBody(c.req.raw, deps.config.server.maxBodyBytes) }
+  return proven ? ingestVerified(deps, entry.source, options, delivery) : ingestDelivery(deps, entry.source, options, delivery)
 }
 
 function errorResponse(deps: Deps, refusals: RefusalLog, c: Context, error: unknown): Response {

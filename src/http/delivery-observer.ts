@@ -1,7 +1,7 @@
 /**
  * Observes every webhook delivery: one JSON log line (delivery id, source, outcome, duration) and
- * the `deliveries` counter. Runs as middleware around `POST /webhooks/*`, so it sees the response
- * the error mapping produced as well.
+ * the `deliveries` counter. The webhook route calls it with the response it answers, the error
+ * mapping's included; a plain call, not middleware, so a delivery pays no extra dispatch step.
  */
 import type { Deps } from '../deps.ts'
 import { clipText } from '../log.ts'
@@ -14,26 +14,28 @@ export type DeliveryOutcome = 'accepted' | 'ignored' | 'unauthorized' | 'unknown
 // Webhooks); other deliveries get a generated one, so log lines of one delivery still join.
 const DELIVERY_ID_HEADERS = ['x-github-delivery', 'x-gitea-delivery', 'x-nexus-webhook-delivery', 'ce-id', 'webhook-id', 'x-request-id']
 
-/** What the middleware reads of Hono's context (kept structural: hono stays in app.ts). */
-interface DeliveryContext {
-  req: { path: string; raw: Request }
-  res: Response
+/** One answered delivery: the route's source name, the status, what it reported (202 only). */
+export interface AnsweredDelivery {
+  /** The `:source` of the route, as requested (an unknown one is counted under `unknown`). */
+  source: string
+  headers: Headers
+  status: number
+  report?: { accepted: unknown[]; ignored: unknown[] }
+  /** performance.now() when the request reached the route. */
+  startedAt: number
 }
 
-/** The middleware; `deps.log` gets the line, `deps.metrics` the count. */
-export function observeDeliveries(deps: Deps) {
+/** Returns the observer; `deps.log` gets the line, `deps.metrics` the count. */
+export function createDeliveryObserver(deps: Deps): (delivery: AnsweredDelivery) => void {
   const generateId = createIdSequence()
-  return async (c: DeliveryContext, next: () => Promise<void>): Promise<void> => {
-    const started = performance.now()
-    await next()
-    const durationMs = Math.round((performance.now() - started) * 10) / 10
-    const name = c.req.path.split('/')[2] ?? ''
+  return ({ source: name, headers, status, report, startedAt }) => {
+    const durationMs = Math.round((performance.now() - startedAt) * 10) / 10
     // Unknown names are one label value: a stranger cannot grow the metric's series.
     const source = findSource(name) ? name : 'unknown'
-    const counts = c.res.status === 202 ? reportedCounts.get(c.req.raw) : undefined
-    const outcome = formatOutcome(c.res.status, counts)
+    const counts = status === 202 && report ? { accepted: report.accepted.length, ignored: report.ignored.length } : undefined
+    const outcome = formatOutcome(status, counts)
     metricsOf(deps).count('deliveries', { source, outcome })
-    const fields = { deliveryId: readDeliveryId(c.req.raw.headers) ?? generateId(), source, outcome, status: c.res.status, durationMs, ...counts }
+    const fields = { deliveryId: readDeliveryId(headers) ?? generateId(), source, outcome, status, durationMs, ...counts }
     // Refusals are already logged, rate-limited, by the refusal log; this line is for debugging them.
     if (outcome === 'accepted' || outcome === 'ignored') deps.log.info('delivery', fields)
     else if (outcome === 'failed') deps.log.warn('delivery', fields)
@@ -47,15 +49,6 @@ export function formatOutcome(status: number, counts?: { accepted: number; ignor
   if (status === 401 || status === 403) return 'unauthorized'
   if (status === 404) return 'unknown'
   return status >= 500 ? 'failed' : 'invalid'
-}
-
-// What the route reported, by request: re-reading the 202 body (response.clone().json()) would
-// build the web Response that @hono/node-server otherwise writes straight from its string.
-const reportedCounts = new WeakMap<Request, { accepted: number; ignored: number }>()
-
-/** Called by the webhook route with its report, for the delivery's log line and counter. */
-export function noteDeliveryReport(request: Request, report: { accepted: unknown[]; ignored: unknown[] }): void {
-  reportedCounts.set(request, { accepted: report.accepted.length, ignored: report.ignored.length })
 }
 
 function readDeliveryId(headers: Headers): string | undefined {

@@ -98,9 +98,15 @@ export async function recordArrivals(deps: Deps, arrivals: readonly MatchedArriv
   return accepted
 }
 
-// Recording is the runtime's choice (deps.arrivals): Workers hand each image's arrivals to its object.
-async function ingestVerified<O>(deps: Deps, source: Source<O>, options: O, delivery: Delivery): Promise<IngestReport> {
+/**
+ * Records a delivery whose sender is proven: by `source.verify`, by its head (`verifyHead`, before
+ * the body was read) or by the platform (ingestTrusted). Recording is the runtime's choice
+ * (deps.arrivals): Workers hand each image's arrivals to its object. A delivery that matched
+ * nothing (most of a registry's notifications) records nothing and queues nothing.
+ */
+export async function ingestVerified<O>(deps: Deps, source: Source<O>, options: O, delivery: Delivery): Promise<IngestReport> {
   const { arrivals, ignored } = matchVerified(deps, source, options, delivery)
+  if (arrivals.length === 0) return { accepted: [], ignored }
   const accepted = await (deps.arrivals ? deps.arrivals.record(arrivals) : recordArrivals(deps, arrivals))
   return { accepted, ignored }
 }

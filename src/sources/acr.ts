@@ -35,8 +35,8 @@ export const acrSource: Source<AcrOptions> = {
   // unknown image can never start a retry loop, and the response body still lists it as ignored.
   rejectUnknownImages: false,
   // No replay window: `timestamp` is covered by no signature; anyone holding the header can set it.
-  ...verifyByHead<AcrOptions>(async (delivery, options) => {
-    await requireHeaderSecret(delivery.headers.get(options.header), options.secrets, `${options.header} header`)
+  ...verifyByHead<AcrOptions>((delivery, options) => {
+    requireHeaderSecret(delivery.headers.get(options.header), options.secrets, `${options.header} header`)
   }),
   parse(delivery, options, context) {
     // ACR sends application/json unless the webhook overrides Content-Type with a custom header.

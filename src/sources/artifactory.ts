@@ -38,9 +38,9 @@ export const artifactorySource: Source<ArtifactoryOptions> = {
   rejectUnknownImages: false,
   // No replay window: the docker-domain payload carries no event time.
   // Secret mode proves the delivery by its header; HMAC mode needs the body (its header must be there).
-  async verifyHead(head, options) {
+  verifyHead(head, options) {
     const header = head.headers.get('x-jfrog-event-auth')
-    if (options.signing === 'secret') return requireSecret(header, options.secrets, 'X-JFrog-Event-Auth').then(() => true)
+    if (options.signing === 'secret') return (requireSecret(header, options.secrets, 'X-JFrog-Event-Auth'), true)
     if (!header) throw new UnauthorizedError('X-JFrog-Event-Auth is missing')
     return false
   },

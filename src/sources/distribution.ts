@@ -49,8 +49,8 @@ export const distributionSource: Source<DistributionOptions> = {
   // The registry notifies about every repository and retries a non-2xx forever, blocking its
   // queue (distribution notifications/sinks.go "never drop events"): unknown images get a 2xx.
   rejectUnknownImages: false,
-  ...verifyByHead<DistributionOptions>(async (delivery, options) => {
-    await requireSecret(readBearer(delivery.headers.get('authorization')), options.tokens, 'Authorization bearer token')
+  ...verifyByHead<DistributionOptions>((delivery, options) => {
+    requireSecret(readBearer(delivery.headers.get('authorization')), options.tokens, 'Authorization bearer token')
   }),
   parse(delivery, options, context) {
     requireContentType(delivery, CONTENT_TYPES)

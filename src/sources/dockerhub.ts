@@ -29,8 +29,8 @@ export const dockerHubSource: Source<DockerHubOptions> = {
   id: 'dockerhub',
   // Docker Hub does not retry and nothing queues behind a failure, so an unknown image is a 404.
   rejectUnknownImages: true,
-  ...verifyByHead<DockerHubOptions>(async (delivery, options) => {
-    await requireSecret(delivery.params.secret, options.secrets, 'webhook secret in the URL path')
+  ...verifyByHead<DockerHubOptions>((delivery, options) => {
+    requireSecret(delivery.params.secret, options.secrets, 'webhook secret in the URL path')
   }),
   parse(delivery) {
     requireContentType(delivery, ['application/json'])

@@ -50,8 +50,8 @@ export const ecrSource: Source<EcrOptions> = {
   rejectUnknownImages: false,
   // No replay window: the event's `time` is covered by no signature, and EventBridge retries the
   // same event for up to 24 h.
-  ...verifyByHead<EcrOptions>(async (delivery, options) => {
-    await requireHeaderSecret(delivery.headers.get(options.header), options.secrets, `${options.header} header`)
+  ...verifyByHead<EcrOptions>((delivery, options) => {
+    requireHeaderSecret(delivery.headers.get(options.header), options.secrets, `${options.header} header`)
   }),
   parse(delivery, _options, context) {
     // API destinations send `application/json; charset=utf-8`.

@@ -41,7 +41,7 @@ export const giteaSource: Source<GiteaOptions> = {
   // so an unknown image is a 404 that shows in the hook's delivery history.
   rejectUnknownImages: true,
   // The signature covers the body; without one there is nothing to read the body for.
-  verifyHead: async (head) => {
+  verifyHead: (head) => {
     if (!(head.headers.get('x-gitea-signature') ?? head.headers.get('x-forgejo-signature') ?? head.headers.get('x-hub-signature-256'))) throw new UnauthorizedError('X-Gitea-Signature is missing')
     return false
   },

@@ -48,7 +48,7 @@ export const gitHubSource: Source<GitHubOptions> = {
   rejectUnknownImages: true,
   // No replay window: GitHub signs no delivery time, and a manual redelivery resends the same body.
   // The signature covers the body; without one there is nothing to read the body for.
-  verifyHead: async (head) => {
+  verifyHead: (head) => {
     if (!(head.headers.get('x-hub-signature-256'))) throw new UnauthorizedError('X-Hub-Signature-256 is missing')
     return false
   },

@@ -43,8 +43,8 @@ export const harborSource: Source<HarborOptions> = {
   rejectUnknownImages: false,
   // No replay window: `occur_at` is covered by no signature (anyone with the header can set it)
   // and a job retried for minutes would fall out of it.
-  ...verifyByHead<HarborOptions>(async (delivery, options) => {
-    await requireHeaderSecret(delivery.headers.get('authorization'), options.secrets, 'Authorization header (Harbor auth header)')
+  ...verifyByHead<HarborOptions>((delivery, options) => {
+    requireHeaderSecret(delivery.headers.get('authorization'), options.secrets, 'Authorization header (Harbor auth header)')
   }),
   parse(delivery, options, context) {
     const envelope = readEnvelope(delivery)

@@ -34,7 +34,7 @@ export const nexusSource: Source<NexusOptions> = {
   // a retry loop, and the response body still lists it as ignored.
   rejectUnknownImages: false,
   // The signature covers the body; without one there is nothing to read the body for.
-  verifyHead: async (head) => {
+  verifyHead: (head) => {
     if (!(head.headers.get('x-nexus-webhook-signature'))) throw new UnauthorizedError('X-Nexus-Webhook-Signature is missing')
     return false
   },

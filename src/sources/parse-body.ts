@@ -19,10 +19,13 @@ export function parseJsonBody<T>(delivery: Delivery, schema: z.ZodMiniType<T>): 
   return parseValue(decodeJson(delivery.body, 'body'), schema, 'body')
 }
 
+// One decoder for every body: decode() without { stream: true } keeps no state between calls.
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
 /** Decodes strict UTF-8 JSON; throws InvalidPayloadError naming `what`. */
 export function decodeJson(bytes: Uint8Array, what: string): unknown {
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+    return JSON.parse(utf8.decode(bytes))
   } catch {
     throw new InvalidPayloadError(`${what} is not valid UTF-8 JSON`)
   }

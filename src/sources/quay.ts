@@ -31,8 +31,8 @@ export const quaySource: Source<QuayOptions> = {
   // (quay/quay data/model/notification.py, get_enabled_notification): unknown images get a 2xx.
   rejectUnknownImages: false,
   // No replay window: Quay's payload carries no time at all.
-  ...verifyByHead<QuayOptions>(async (delivery, options) => {
-    await requireSecret(delivery.params.secret, options.secrets, 'webhook secret in the URL path')
+  ...verifyByHead<QuayOptions>((delivery, options) => {
+    requireSecret(delivery.params.secret, options.secrets, 'webhook secret in the URL path')
   }),
   parse(delivery, options, context) {
     requireContentType(delivery, ['application/json'])

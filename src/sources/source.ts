@@ -46,9 +46,10 @@ export interface Source<Options> {
   /**
    * Authenticates from headers and route parameters alone, before the body is read (a stranger's
    * body is never read): true when that proves the delivery, false when the body is signed and
-   * `verify` must see it. Throws UnauthorizedError. Absent: the body is always needed.
+   * `verify` must see it. Throws UnauthorizedError. Absent: the body is always needed. Synchronous
+   * where the check is (a static secret), so a delivery pays no promise for it.
    */
-  verifyHead?(head: DeliveryHead, options: Options): Promise<boolean>
+  verifyHead?(head: DeliveryHead, options: Options): boolean | Promise<boolean>
   /** Authenticates the delivery over its raw bytes; throws UnauthorizedError. */
   verify(delivery: Delivery, options: Options): Promise<void>
   /** Parses and normalises the body; throws InvalidPayloadError / UnsupportedMediaTypeError. */

@@ -19,28 +19,31 @@ export function timingSafeEqualHex(a: string, b: string): boolean {
 
 /**
  * Compares a presented value with a secret in time that depends only on the secret's length, never
- * on the presented content or where the two differ. Synchronous: a Web Crypto digest per compare
- * costs a thread-pool round trip on Node, which dominated webhook handling.
+ * on the presented content or where the two differ (UTF-16 code units: equal strings, equal units).
+ * Synchronous and allocation-free: a Web Crypto digest per compare costs a thread-pool round trip
+ * on Node, which dominated webhook handling.
  */
 export function timingSafeEqualSecret(presented: string, secret: string): boolean {
-  const a = encoder.encode(presented)
-  const b = encoder.encode(secret)
-  let diff = a.length ^ b.length
-  for (let i = 0; i < b.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0)
+  let diff = presented.length ^ secret.length
+  // Past the presented value's end charCodeAt is NaN, and NaN | 0 is 0: a shorter value still costs the full loop.
+  for (let i = 0; i < secret.length; i++) diff |= (presented.charCodeAt(i) | 0) ^ secret.charCodeAt(i)
   return diff === 0
 }
 
 /** Returns true when a presented value (or any of several) equals any of `secrets`; every pair is compared (rotation). */
-export async function matchesAnySecret(presented: string | readonly string[], secrets: readonly Secret[]): Promise<boolean> {
-  const values = typeof presented === 'string' ? [presented] : presented
-  return values.map((value) => secrets.map((secret) => timingSafeEqualSecret(value, secret.reveal())).includes(true)).includes(true)
+export function matchesAnySecret(presented: string | readonly string[], secrets: readonly Secret[]): boolean {
+  let matched = false
+  for (const value of typeof presented === 'string' ? [presented] : presented) {
+    for (const secret of secrets) matched = timingSafeEqualSecret(value, secret.reveal()) || matched
+  }
+  return matched
 }
 
 /** Throws UnauthorizedError unless `presented` matches one of `secrets`. */
-export async function requireSecret(presented: string | undefined | null, secrets: readonly Secret[], what: string): Promise<void> {
+export function requireSecret(presented: string | undefined | null, secrets: readonly Secret[], what: string): void {
   if (secrets.length === 0) throw new UnauthorizedError(`${what}: no secret is configured for this source`)
   if (!presented) throw new UnauthorizedError(`${what} is missing`)
-  if (!(await matchesAnySecret(presented, secrets))) throw new UnauthorizedError(`${what} does not match`)
+  if (!matchesAnySecret(presented, secrets)) throw new UnauthorizedError(`${what} does not match`)
 }
 
 /** Returns the token of an `Authorization: Bearer <token>` header, or undefined. */
@@ -82,12 +85,12 @@ async function hmacWithSecret(algorithm: HmacCheck['algorithm'], secret: Secret,
 }
 
 /** Throws UnauthorizedError unless a static header carries a secret: its whole value, or the token after `Bearer `. */
-export async function requireHeaderSecret(header: string | null, secrets: readonly Secret[], what: string): Promise<void> {
+export function requireHeaderSecret(header: string | null, secrets: readonly Secret[], what: string): void {
   const value = header?.trim()
   const bearer = readBearer(header)
   if (secrets.length === 0) throw new UnauthorizedError(`${what}: no secret is configured for this source`)
   if (!value) throw new UnauthorizedError(`${what} is missing`)
-  if (!(await matchesAnySecret(bearer ? [value, bearer] : [value], secrets))) throw new UnauthorizedError(`${what} does not match`)
+  if (!matchesAnySecret(bearer ? [value, bearer] : [value], secrets)) throw new UnauthorizedError(`${what} does not match`)
 }
 
 /** Returns the user and password of an `Authorization: Basic <base64>` header, or undefined. */
@@ -105,18 +108,28 @@ export function readBasicAuth(header: string | null): { username: string; passwo
 }
 
 /** Throws UnauthorizedError unless Basic credentials name `username` and one of `passwords`. */
-export async function requireBasicAuth(header: string | null, username: string, passwords: readonly Secret[], what: string): Promise<void> {
+export function requireBasicAuth(header: string | null, username: string, passwords: readonly Secret[], what: string): void {
   if (passwords.length === 0) throw new UnauthorizedError(`${what}: no password is configured for this source`)
   const presented = readBasicAuth(header)
   if (!presented) throw new UnauthorizedError(`${what} is missing`)
-  const [userOk, passwordOk] = [timingSafeEqualSecret(presented.username, username), await matchesAnySecret(presented.password, passwords)]
+  const [userOk, passwordOk] = [timingSafeEqualSecret(presented.username, username), matchesAnySecret(presented.password, passwords)]
   if (!userOk || !passwordOk) throw new UnauthorizedError(`${what} does not match`)
 }
 
-/** For a source authenticated by headers or route parameters alone: the same check serves before the body is read. */
-export function verifyByHead<O>(check: (head: DeliveryHead, options: O) => Promise<void>): {
-  verifyHead: (head: DeliveryHead, options: O) => Promise<boolean>
+/**
+ * For a source authenticated by headers or route parameters alone: the same check serves before the
+ * body is read. A static secret is checked synchronously (no promise per delivery); a signed token
+ * (GAR's JWT, Web Crypto) returns a promise.
+ */
+export function verifyByHead<O>(check: (head: DeliveryHead, options: O) => void | Promise<void>): {
+  verifyHead: (head: DeliveryHead, options: O) => boolean | Promise<boolean>
   verify: (head: DeliveryHead, options: O) => Promise<void>
 } {
-  return { verifyHead: async (head, options) => (await check(head, options), true), verify: check }
+  return {
+    verifyHead: (head, options) => {
+      const checked = check(head, options)
+      return checked instanceof Promise ? checked.then(() => true) : true
+    },
+    verify: async (head, options) => check(head, options),
+  }
 }

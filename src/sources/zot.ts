@@ -35,13 +35,13 @@ export const zotSource: Source<ZotOptions> = {
   // Zot publishes fire-and-forget and only logs a failure (events.go publish), and the sink sees
   // every repository of the registry: a 404 would reach nobody but Zot's error log, so unknown images get a 2xx.
   rejectUnknownImages: false,
-  ...verifyByHead<ZotOptions>(async (delivery, options) => {
+  ...verifyByHead<ZotOptions>((delivery, options) => {
     const header = delivery.headers.get('authorization')
     const bearer = readBearer(header)
     const tokens = options.tokens ?? []
     // Zot sends Bearer only when the sink has a token and no username (http_sink.go NewHTTPSink).
-    if (options.username === undefined || (bearer !== undefined && tokens.length > 0)) await requireSecret(bearer, tokens, 'Bearer token')
-    else await requireBasicAuth(header, options.username, options.passwords, 'Basic credentials')
+    if (options.username === undefined || (bearer !== undefined && tokens.length > 0)) requireSecret(bearer, tokens, 'Bearer token')
+    else requireBasicAuth(header, options.username, options.passwords, 'Basic credentials')
   }),
   parse(delivery, options, context) {
     const event = readCloudEvent(delivery)

@@ -7,8 +7,10 @@ import {
   requireBasicAuth,
   requireHeaderSecret,
   requireHmac,
+  requireSecret,
   timingSafeEqualHex,
   timingSafeEqualSecret,
+  verifyByHead,
 } from '../../src/sources/verify.ts'
 import { hmacSha1, hmacSha256 } from './helpers/signing.ts'
 
@@ -28,11 +30,11 @@ describe('constant-time comparisons', () => {
     expect(timingSafeEqualHex('ab0', 'ab01')).toBe(false)
   })
 
-  it('matches any of several presented values against any secret (rotation)', async () => {
-    expect(await matchesAnySecret(['Bearer second', 'second'], secrets)).toBe(true)
-    expect(await matchesAnySecret('first', secrets)).toBe(true)
-    expect(await matchesAnySecret(['third', 'Bearer first'], secrets)).toBe(false)
-    expect(await matchesAnySecret('first', [])).toBe(false)
+  it('matches any of several presented values against any secret (rotation)', () => {
+    expect(matchesAnySecret(['Bearer second', 'second'], secrets)).toBe(true)
+    expect(matchesAnySecret('first', secrets)).toBe(true)
+    expect(matchesAnySecret(['third', 'Bearer first'], secrets)).toBe(false)
+    expect(matchesAnySecret('first', [])).toBe(false)
   })
 })
 
@@ -59,13 +61,13 @@ describe('requireHmac', () => {
 })
 
 describe('static header and Basic credentials', () => {
-  it('takes a header value as typed or the token after Bearer', async () => {
-    await expect(requireHeaderSecret('second', secrets, 'X-Token header')).resolves.toBeUndefined()
-    await expect(requireHeaderSecret('Bearer first', secrets, 'X-Token header')).resolves.toBeUndefined()
-    await expect(requireHeaderSecret('  first  ', secrets, 'X-Token header')).resolves.toBeUndefined()
-    await expect(requireHeaderSecret('Token first', secrets, 'X-Token header')).rejects.toThrow('X-Token header does not match')
-    await expect(requireHeaderSecret(null, secrets, 'X-Token header')).rejects.toThrow('X-Token header is missing')
-    await expect(requireHeaderSecret('first', [], 'X-Token header')).rejects.toThrow(/no secret is configured/)
+  it('takes a header value as typed or the token after Bearer', () => {
+    expect(requireHeaderSecret('second', secrets, 'X-Token header')).toBeUndefined()
+    expect(requireHeaderSecret('Bearer first', secrets, 'X-Token header')).toBeUndefined()
+    expect(requireHeaderSecret('  first  ', secrets, 'X-Token header')).toBeUndefined()
+    expect(() => requireHeaderSecret('Token first', secrets, 'X-Token header')).toThrow('X-Token header does not match')
+    expect(() => requireHeaderSecret(null, secrets, 'X-Token header')).toThrow('X-Token header is missing')
+    expect(() => requireHeaderSecret('first', [], 'X-Token header')).toThrow(/no secret is configured/)
   })
 
   it('reads Basic credentials (UTF-8, colons in the password) and refuses malformed ones', () => {
@@ -77,11 +79,37 @@ describe('static header and Basic credentials', () => {
     }
   })
 
-  it('needs the configured user and one of the passwords', async () => {
+  it('needs the configured user and one of the passwords', () => {
     const basic = (user: string, password: string) => `Basic ${btoa(`${user}:${password}`)}`
-    await expect(requireBasicAuth(basic('zot', 'second'), 'zot', secrets, 'Basic')).resolves.toBeUndefined()
-    await expect(requireBasicAuth(basic('root', 'second'), 'zot', secrets, 'Basic')).rejects.toBeInstanceOf(UnauthorizedError)
-    await expect(requireBasicAuth(basic('zot', 'third'), 'zot', secrets, 'Basic')).rejects.toBeInstanceOf(UnauthorizedError)
-    await expect(requireBasicAuth(null, 'zot', secrets, 'Basic')).rejects.toThrow('Basic is missing')
+    expect(requireBasicAuth(basic('zot', 'second'), 'zot', secrets, 'Basic')).toBeUndefined()
+    expect(() => requireBasicAuth(basic('root', 'second'), 'zot', secrets, 'Basic')).toThrow(UnauthorizedError)
+    expect(() => requireBasicAuth(basic('zot', 'third'), 'zot', secrets, 'Basic')).toThrow(UnauthorizedError)
+    expect(() => requireBasicAuth(null, 'zot', secrets, 'Basic')).toThrow('Basic is missing')
+  })
+})
+
+describe('verifyByHead', () => {
+  const head = { headers: new Headers({ authorization: 'Bearer second' }), params: {}, receivedAt: '2026-12-03T00:00:00Z' }
+  const staticCheck = verifyByHead<{ tokens: Secret[] }>((delivery, options) => requireSecret(delivery.headers.get('authorization')?.slice(7), options.tokens, 'token'))
+
+  it('proves a static secret synchronously: a delivery pays no promise for it', () => {
+    expect(staticCheck.verifyHead(head, { tokens: secrets })).toBe(true)
+    expect(() => staticCheck.verifyHead(head, { tokens: [new Secret('third')] })).toThrow('token does not match')
+  })
+
+  it('returns the promise of an asynchronous check (a signed token) and rejects when it fails', async () => {
+    const signed = verifyByHead<{ ok: boolean }>(async (_delivery, options) => {
+      await Promise.resolve()
+      if (!options.ok) throw new UnauthorizedError('token signature does not match')
+    })
+    const proven = signed.verifyHead(head, { ok: true })
+    expect(proven).toBeInstanceOf(Promise)
+    expect(await proven).toBe(true)
+    await expect(signed.verifyHead(head, { ok: false })).rejects.toThrow('token signature does not match')
+  })
+
+  it('runs the same check when the whole delivery is verified', async () => {
+    await expect(staticCheck.verify(head, { tokens: secrets })).resolves.toBeUndefined()
+    await expect(staticCheck.verify(head, { tokens: [] })).rejects.toThrow('no secret is configured')
   })
 })
