@@ -40,7 +40,8 @@ const eventSchema = z.object({
   ),
   request: z.optional(z.object({ host: z.optional(z.string().check(z.maxLength(512))) })),
 })
-const envelopeSchema = z.object({ events: z.array(eventSchema).check(z.maxLength(1000)) })
+/** The notification envelope (exported for the test that compiled and interpreted parsing agree). */
+export const envelopeSchema = z.object({ events: z.array(eventSchema).check(z.maxLength(1000)) })
 type DistributionEvent = z.infer<typeof eventSchema>
 
 /** The distribution notification source (`POST /webhooks/distribution`). */
