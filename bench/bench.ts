@@ -7,7 +7,7 @@
  * Worker bundle's gzip size and startup, the Lambda bundle (sizes, cold start, peak RSS through the
  * end-to-end scenario) and the 200 MB streaming copy beside curl.
  * BENCH_ONLY=publish,ingest,sweep,cold-start,workers,lambda,copy picks
- * sections. Everything runs on loopback; requests are counted by the fault proxy (no faults
+ * sections; BENCH_BASELINE=<another checkout, built> adds ingest paired against that build (ingest-paired.ts). Everything runs on loopback; requests are counted by the fault proxy (no faults
  * injected) in front of the real registry; a webhook's arrival time is the `arrivedAt` our server records.
  */
 import { execFileSync } from 'node:child_process'
@@ -16,9 +16,10 @@ import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { runColdStartBench } from './cold-start.ts'
 import { runIngestBench } from './ingest.ts'
+import { runPairedIngest } from './ingest-paired.ts'
 import { runLambdaBench } from './lambda.ts'
 import { runPublishSection } from './publish.ts'
-import { printColdStartTable, printCopyTable, printIngestTable, printLambdaTable, printScalingTable, printSweepTable } from './report.ts'
+import { printColdStartTable, printCopyTable, printIngestTable, printLambdaTable, printPairedIngestTable, printScalingTable, printSweepTable } from './report.ts'
 import { runStreamingCopyBench } from './streaming-copy.ts'
 import { runSweepBench } from './sweep.ts'
 import { printWorkersTable, runWorkersBench } from './workers.ts'
@@ -56,6 +57,12 @@ async function main(): Promise<void> {
     report.ingest = { options: INGEST, rows: ingest }
     printIngestTable(ingest)
     printScalingTable(ingest)
+    const baseline = process.env.BENCH_BASELINE
+    if (baseline) {
+      const paired = await runPairedIngest({ ...INGEST, baseline, slices: Number(process.env.BENCH_PAIRED_SLICES ?? 10), sliceSeconds: 2 })
+      report.ingestPaired = { baseline, rows: paired }
+      printPairedIngestTable(baseline, paired)
+    }
   }
   if (SECTIONS.includes('sweep')) {
     const sweep = await runSweepBench(SWEEP.images, SWEEP.versions)

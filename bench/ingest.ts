@@ -48,7 +48,8 @@ export interface IngestOptions {
 /** The targets: throughput flat out, and the rate at which RSS is also measured paced. */
 export const TARGET_PER_SEC = { ignored: 10_000, tracked: 2_000 } as const
 
-function buildConfig(stub: StubRegistry, images: number) {
+/** The bench's configuration: `images` images of 3 platforms on the stub registry. */
+export function buildConfig(stub: StubRegistry, images: number) {
   return {
     registries: { [stub.host]: { insecure: true } },
     sources: { distribution: { token: TOKEN, registry: stub.host } },
@@ -68,7 +69,8 @@ export function buildEnvelope(stub: StubRegistry, repository: string, tag: strin
   return JSON.stringify({ events: [event] })
 }
 
-async function fire(server: ServerProcess, body: string, options: IngestOptions, seconds = options.seconds, rate?: number) {
+/** autocannon at the webhook: flat out, or paced at `rate`. */
+export async function fire(server: ServerProcess, body: string, options: IngestOptions, seconds = options.seconds, rate?: number) {
   return autocannon({
     ...(rate ? { overallRate: rate } : {}),
     url: `${server.url}/webhooks/distribution`,
@@ -81,8 +83,8 @@ async function fire(server: ServerProcess, body: string, options: IngestOptions,
   })
 }
 
-// Waits until the server's deferred work has stopped calling the stub (at most SETTLE_LIMIT_MS).
-async function settle(stub: StubRegistry): Promise<boolean> {
+/** Waits until the server's deferred work has stopped calling the stub (at most SETTLE_LIMIT_MS). */
+export async function settle(stub: StubRegistry): Promise<boolean> {
   const deadline = Date.now() + SETTLE_LIMIT_MS
   let last = -1
   while (last !== stub.requests()) {

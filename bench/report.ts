@@ -3,6 +3,7 @@
 import type { ColdStartRow } from './cold-start.ts'
 import type { LambdaFigures } from './lambda.ts'
 import { TARGET_PER_SEC, type IngestRow } from './ingest.ts'
+import type { PairedIngestRow } from './ingest-paired.ts'
 import type { SweepRow } from './sweep.ts'
 
 export interface Side {
@@ -71,6 +72,16 @@ export function printIngestTable(rows: IngestRow[]): void {
     table.push([r.kind, String(r.images), offered, r.deliveriesPerSec.toFixed(0), `>= ${TARGET_PER_SEC[r.kind]}`, r.cpuMsPer1000.toFixed(0), `${r.latencyP50Ms} / ${r.latencyP99Ms} ms`, String(r.failures), rss, requests])
   }
   printRows('ingest (autocannon -> dist/node.mjs, SQLite state; tracked = new version each, with its deferred resolve work)', table)
+}
+
+/** Prints ours beside the baseline build (BENCH_BASELINE), slice by slice paired; the target: within 10 %. */
+export function printPairedIngestTable(baseline: string, rows: PairedIngestRow[]): void {
+  const table = [['deliveries', 'offered /s', 'server CPU µs / delivery (ours / baseline)', 'deliveries/s (ours / baseline)', 'CPU ratio: median / of sums', 'target']]
+  for (const r of rows) {
+    const ratio = `${r.cpuRatioMedian.toFixed(3)} / ${r.cpuRatioOfSums.toFixed(3)}`
+    table.push([r.kind, r.offeredPerSec ? String(r.offeredPerSec) : 'max', `${r.ours.cpuUsPerDelivery.toFixed(0)} / ${r.baseline.cpuUsPerDelivery.toFixed(0)}`, `${r.ours.deliveriesPerSec.toFixed(0)} / ${r.baseline.deliveriesPerSec.toFixed(0)}`, ratio, '<= 1.10'])
+  }
+  printRows(`ingest paired with ${baseline} (both servers at once, ${rows[0]?.slices ?? 0} alternating slices each, 10 images)`, table)
 }
 
 /** Prints the 10 -> N images comparison (catalog lookup must not scan: < 10 % change). */

@@ -12,13 +12,16 @@ export interface ServerProcess {
   stop(): Promise<void>
 }
 
-/** Starts dist/node.mjs with `config` written into `dir`; resolves once it prints its URL. */
-export async function startServerProcess(config: unknown, dir: string): Promise<ServerProcess> {
+/**
+ * Starts dist/node.mjs with `config` written into `dir`; resolves once it prints its URL. `bundle`:
+ * another build's dist/node.mjs (BENCH_BASELINE), run with the same flags.
+ */
+export async function startServerProcess(config: unknown, dir: string, bundle = 'dist/node.mjs'): Promise<ServerProcess> {
   const configPath = join(dir, 'manifest-hook.json')
   writeFileSync(configPath, JSON.stringify(config, null, 2))
   // BENCH_NODE_ARGS adds flags to the server's node (e.g. `--cpu-prof --cpu-prof-dir=prof`).
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
-  const args = [...readStartFlags(), ...extra, 'dist/node.mjs', '--config', configPath, '--port', '0', '--data', join(dir, 'state.db'), '--log-level', 'warn']
+  const args = [...readStartFlags(), ...extra, bundle, '--config', configPath, '--port', '0', '--data', join(dir, 'state.db'), '--log-level', 'warn']
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   const url = await new Promise<string>((resolve, reject) => {
