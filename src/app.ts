@@ -76,15 +76,16 @@ export function createApp(deps: Deps, createRouter: CreateAppRouter): App {
   const observeDelivery = createDeliveryObserver(deps)
   app.post('/webhooks/:source/:secret?', async (c) => {
     const startedAt = performance.now()
+    const name = c.req.param('source') ?? ''
     let report: IngestReport | undefined
     let response: Response
     try {
-      report = await receiveDelivery(deps, c)
+      report = await receiveDelivery(deps, c, name)
       response = c.json(report, 202)
     } catch (error) {
       response = errorResponse(deps, refusals, c, error)
     }
-    observeDelivery({ source: c.req.param('source') ?? '', headers: c.req.raw.headers, status: response.status, ...(report ? { report } : {}), startedAt })
+    observeDelivery({ source: name, headers: c.req.raw.headers, status: response.status, ...(report ? { report } : {}), startedAt })
     return response
   })
   app.notFound((c) => {
@@ -96,11 +97,11 @@ export function createApp(deps: Deps, createRouter: CreateAppRouter): App {
   return app
 }
 
-/** Verifies and ingests one webhook delivery; throws what the error mapping answers. */
-async function receiveDelivery(deps: Deps, c: Context): Promise<IngestReport> {
-  const entry = findSource(c.req.param('source') ?? '')
+/** Verifies and ingests one webhook delivery to the source `name`; throws what the error mapping answers. */
+async function receiveDelivery(deps: Deps, c: Context, name: string): Promise<IngestReport> {
+  const entry = findSource(name)
   const options = entry?.options(deps.config)
-  if (!entry || !options) throw new NotFoundError(`no webhook source "${clipText(c.req.param('source') ?? '', 64)}" is configured`)
+  if (!entry || !options) throw new NotFoundError(`no webhook source "${clipText(name, 64)}" is configured`)
   const head = { headers: c.req.raw.headers, params: { secret: c.req.param('secret') }, receivedAt: deps.now().toISOString() }
   // A stranger's body is never read where the credential is in the URL or a header.
   const verdict = entry.source.verifyHead?.(head, options)
