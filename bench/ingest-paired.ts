@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readCpuMs } from '../test/support/process-rss.ts'
 import { buildConfig, buildEnvelope, fire, settle, type IngestOptions, type IngestRow } from './ingest.ts'
+import { median } from './report.ts'
 import { startServerProcess, type ServerProcess } from './server-process.ts'
 import { startStubRegistry, type StubRegistry } from './stub-registry.ts'
 
@@ -91,10 +92,4 @@ async function measureSlice(stub: StubRegistry, server: ServerProcess, body: str
   await settle(stub)
   const delivered = Math.max(1, result['2xx'])
   return { cpuUs: (((readCpuMs(pid) ?? 0) - before) / delivered) * 1000, perSec: result['2xx'] / result.duration }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
