@@ -7,7 +7,8 @@
  * Worker bundle's gzip size and startup, the Lambda bundle (sizes, cold start, peak RSS through the
  * end-to-end scenario) and the 200 MB streaming copy beside curl.
  * BENCH_ONLY=publish,ingest,sweep,cold-start,workers,lambda,copy picks
- * sections; BENCH_BASELINE=<another checkout, built> adds ingest paired against that build (ingest-paired.ts). Everything runs on loopback; requests are counted by the fault proxy (no faults
+ * sections; BENCH_BASELINE=<another checkout, built> adds publish and ingest paired against that build
+ * (publish-paired.ts, ingest-paired.ts). Everything runs on loopback; requests are counted by the fault proxy (no faults
  * injected) in front of the real registry; a webhook's arrival time is the `arrivedAt` our server records.
  */
 import { execFileSync } from 'node:child_process'
@@ -19,7 +20,8 @@ import { runIngestBench } from './ingest.ts'
 import { runPairedIngest } from './ingest-paired.ts'
 import { runLambdaBench } from './lambda.ts'
 import { runPublishSection } from './publish.ts'
-import { printColdStartTable, printCopyTable, printIngestTable, printLambdaTable, printPairedIngestTable, printScalingTable, printSweepTable } from './report.ts'
+import { runPairedPublish } from './publish-paired.ts'
+import { printColdStartTable, printCopyTable, printIngestTable, printLambdaTable, printPairedIngestTable, printPairedPublishTable, printScalingTable, printSweepTable } from './report.ts'
 import { runStreamingCopyBench } from './streaming-copy.ts'
 import { runSweepBench } from './sweep.ts'
 import { printWorkersTable, runWorkersBench } from './workers.ts'
@@ -51,6 +53,12 @@ async function main(): Promise<void> {
     report.results = results
     report.buildah = hasBuildah() ? 'installed, comparison not implemented yet' : 'not installed'
     console.log(`buildah: ${report.buildah} (no buildah comparison in this run)`)
+    const baseline = process.env.BENCH_BASELINE
+    if (baseline) {
+      const paired = await runPairedPublish(baseline, Number(process.env.BENCH_PAIRED_PUBLISHES ?? 20), Number(process.env.BENCH_WARMUP ?? 2))
+      report.publishPaired = { baseline, rows: paired }
+      printPairedPublishTable(baseline, paired)
+    }
   }
   if (SECTIONS.includes('ingest')) {
     const ingest = await runIngestBench(INGEST)

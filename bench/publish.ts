@@ -24,21 +24,22 @@ const ARCHES = [
 ] as const
 const TOKEN = 'bench-token'
 
-interface Stack {
+export interface Stack {
   registry: RegistryServer
   proxy: FaultProxy
   server: ServerProcess
   dataDir: string
 }
 
-interface Scenario {
+export interface Scenario {
   name: string
   target: string
   source: (arch: string, version: string) => string
   docker: DockerScenario
 }
 
-async function startStack(): Promise<Stack> {
+/** A registry behind a counting proxy, with a server (`bundle`: another build's, BENCH_BASELINE) receiving its notifications. */
+export async function startStack(bundle?: string): Promise<Stack> {
   const port = await getFreePort()
   const proxy = await startFaultProxy({ target: `http://127.0.0.1:${port}` })
   const host = proxy.host
@@ -53,7 +54,11 @@ async function startStack(): Promise<Stack> {
     ],
     server: { sweepIntervalSeconds: 0, publicStatus: true },
   }
-  const server = await startServerProcess(config, dataDir)
+  const server = await startServerProcess(config, dataDir, bundle).catch((error: unknown) => {
+    // A baseline from before `publicStatus` refuses the key; its /status is public anyway.
+    if (!bundle || !String(error).includes('"publicStatus"')) throw error
+    return startServerProcess({ ...config, server: { sweepIntervalSeconds: 0 } }, dataDir, bundle)
+  })
   // Registry storage on tmpfs where there is one, so that disk noise stays out of both pipelines.
   const registry = await startRegistry({
     port,
@@ -62,6 +67,11 @@ async function startStack(): Promise<Stack> {
   })
   return { registry, proxy, server, dataDir }
 }
+
+export const SCENARIOS: Scenario[] = [
+  { name: 'separate-repos', target: 'bench/app', source: (arch, v) => `bench/app-${arch}:${v}`, docker: { target: 'bench/dk-app', source: (arch, v) => `bench/dk-app-${arch}:${v}` } },
+  { name: 'same-repo', target: 'bench/same', source: (arch, v) => `bench/same:${v}-${arch}`, docker: { target: 'bench/dk-same', source: (arch, v) => `bench/dk-same:${v}-${arch}` } },
+]
 
 async function waitForLatest(stack: Stack, target: string, since: number): Promise<number> {
   const path = `/v2/${target}/manifests/latest`
@@ -94,7 +104,8 @@ async function lastWebhookAt(stack: Stack, target: string, version: string): Pro
   return Math.max(...Object.values(found.arrivedAt as Record<string, string>).map((at) => Date.parse(at)))
 }
 
-async function runOurs(stack: Stack, scenario: Scenario, version: string): Promise<{ requests: number; latencyMs: number }> {
+/** Pushes the three arches of `version` and measures from the last webhook to the acknowledged `latest`. */
+export async function runOurs(stack: Stack, scenario: Scenario, version: string): Promise<{ requests: number; latencyMs: number }> {
   const proxyStart = stack.proxy.log.length
   for (const { arch, platform } of ARCHES) {
     const [repository, tag] = scenario.source(arch, version).split(':') as [string, string]
@@ -104,7 +115,7 @@ async function runOurs(stack: Stack, scenario: Scenario, version: string): Promi
   const ackAt = performance.timeOrigin + (await waitForLatest(stack, scenario.target, proxyStart))
   await settle(stack, proxyStart)
   const webhookAt = await lastWebhookAt(stack, scenario.target, version)
-  if (process.env.BENCH_TRACE) console.log('webhook at', webhookAt.toFixed(1))
+  if (process.env.BENCH_TRACE) console.log('webhook at', webhookAt.toFixed(1), stack.server.url)
   const latencyMs = ackAt - webhookAt
   if (process.env.BENCH_TRACE) {
     for (const r of stack.proxy.log.slice(proxyStart).filter((r) => performance.timeOrigin + r.finishedAt >= webhookAt - 1)) {
@@ -121,13 +132,9 @@ export async function runPublishSection(): Promise<{ results: unknown[]; withDoc
   }
   const withDocker = hasTool('docker')
   const stack = await startStack()
-  const scenarios: Scenario[] = [
-    { name: 'separate-repos', target: 'bench/app', source: (arch, v) => `bench/app-${arch}:${v}`, docker: { target: 'bench/dk-app', source: (arch, v) => `bench/dk-app-${arch}:${v}` } },
-    { name: 'same-repo', target: 'bench/same', source: (arch, v) => `bench/same:${v}-${arch}`, docker: { target: 'bench/dk-same', source: (arch, v) => `bench/dk-same:${v}-${arch}` } },
-  ]
   const results = []
   try {
-    for (const scenario of scenarios) {
+    for (const scenario of SCENARIOS) {
       const ours = []
       for (let i = 0; i < WARMUP; i++) await runOurs(stack, scenario, `v0.${i}.0`)
       for (let i = 0; i < ITERATIONS; i++) ours.push(await runOurs(stack, scenario, `v1.${i}.0`))
@@ -138,13 +145,18 @@ export async function runPublishSection(): Promise<{ results: unknown[]; withDoc
       results.push(summarize(scenario.name, ours, docker))
     }
   } finally {
-    await stack.registry.stop()
-    await stack.server.stop()
-    await stack.proxy.close()
-    rmSync(stack.dataDir, { recursive: true, force: true })
+    await stopStack(stack)
   }
   printTable(results, withDocker)
   return { results, withDocker }
+}
+
+/** Stops the registry, the server and the proxy, and removes the server's data. */
+export async function stopStack(stack: Stack): Promise<void> {
+  await stack.registry.stop()
+  await stack.server.stop()
+  await stack.proxy.close()
+  rmSync(stack.dataDir, { recursive: true, force: true })
 }
 
 function summarize(name: string, ours: { requests: number; latencyMs: number }[], docker: { requests: number; latencyMs: number }[]) {

@@ -4,6 +4,7 @@ import type { ColdStartRow } from './cold-start.ts'
 import type { LambdaFigures } from './lambda.ts'
 import { TARGET_PER_SEC, type IngestRow } from './ingest.ts'
 import type { PairedIngestRow } from './ingest-paired.ts'
+import type { PairedPublishRow } from './publish-paired.ts'
 import type { SweepRow } from './sweep.ts'
 
 export interface Side {
@@ -82,6 +83,16 @@ export function printPairedIngestTable(baseline: string, rows: PairedIngestRow[]
     table.push([r.kind, r.offeredPerSec ? String(r.offeredPerSec) : 'max', `${r.ours.cpuUsPerDelivery.toFixed(0)} / ${r.baseline.cpuUsPerDelivery.toFixed(0)}`, `${r.ours.deliveriesPerSec.toFixed(0)} / ${r.baseline.deliveriesPerSec.toFixed(0)}`, ratio, '<= 1.10'])
   }
   printRows(`ingest paired with ${baseline} (both servers at once, ${rows[0]?.slices ?? 0} alternating slices each, 10 images)`, table)
+}
+
+/** Prints the publish paired with another build: latencies, requests and the latency ratios. */
+export function printPairedPublishTable(baseline: string, rows: PairedPublishRow[]): void {
+  const table = [['scenario', 'latency p50 (ours / baseline)', 'latency p90 (ours / baseline)', 'requests (ours / baseline)', 'latency ratio: median of pairs / of p50s', 'target']]
+  for (const r of rows) {
+    const ratio = `${r.latencyRatioMedian.toFixed(3)} / ${r.latencyRatioOfMedians.toFixed(3)}`
+    table.push([r.scenario, `${ms(r.ours.latencyP50Ms)} / ${ms(r.baseline.latencyP50Ms)}`, `${ms(r.ours.latencyP90Ms)} / ${ms(r.baseline.latencyP90Ms)}`, `${r.ours.requests} / ${r.baseline.requests}`, ratio, '<= 1.10'])
+  }
+  printRows(`publish paired with ${baseline} (two stacks side by side, ${rows[0]?.publishes ?? 0} alternating publishes each)`, table)
 }
 
 /** Prints the 10 -> N images comparison (catalog lookup must not scan: < 10 % change). */
