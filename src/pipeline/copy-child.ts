@@ -31,20 +31,29 @@ export interface PresenceChecks {
  * Starts one HEAD by digest per manifest and target other than `from`: a child already in the
  * target (the same arch image under another version, a retry after a crash) costs that HEAD
  * instead of reading its config and mounting its blobs again. Started as soon as the manifests
- * are known, so the HEADs run beside the platform check instead of after it.
+ * are known, so the HEADs run beside the platform check instead of after it. A manifest whose
+ * blobs are all being copied early into that target gets no HEAD: it could only save the PUT,
+ * which it would hold up by a round trip.
  */
-export function checkPresence(deps: Deps, image: ImageConfig, from: RepositoryName, manifests: Manifest[]): PresenceChecks {
+export function checkPresence(deps: Deps, image: ImageConfig, from: RepositoryName, manifests: Manifest[], early: EarlyWork): PresenceChecks {
   const heads = new Map<string, Promise<boolean>>()
   for (const target of image.targets) {
     if (formatRepositoryName(target) === formatRepositoryName(from)) continue
-    for (const { digest } of manifests) {
-      heads.set(`${formatRepositoryName(target)}@${digest}`, deps.registry.headManifest(target, digest).then((found) => found?.digest === digest))
+    for (const manifest of manifests) {
+      if (isCopyingEarly(manifest, target, early)) continue
+      heads.set(`${formatRepositoryName(target)}@${manifest.digest}`, deps.registry.headManifest(target, manifest.digest).then((found) => found?.digest === manifest.digest))
     }
   }
   return {
     present: async (target, digest) => (await heads.get(`${formatRepositoryName(target)}@${digest}`)) ?? false,
     settled: async () => void (await Promise.allSettled(heads.values())),
   }
+}
+
+// Every blob of `manifest` (an image manifest) has an early copy into `target` under way.
+function isCopyingEarly(manifest: Manifest, target: RepositoryName, early: EarlyWork): boolean {
+  const parsed = parseImageManifest(manifest.bytes)
+  return parsed.ok && [parsed.value.config, ...parsed.value.layers].every((blob) => early.copying(target, blob.digest))
 }
 
 /** Copies `manifests` (the image first, then its attestations) into each target of `image` where `presence` found them missing. */

@@ -16,10 +16,12 @@ const CONFIG_TYPES: readonly string[] = [MEDIA_TYPES.dockerConfig, MEDIA_TYPES.o
 export interface EarlyWork {
   config(digest: string): Promise<Uint8Array | undefined>
   copied(target: RepositoryName, digest: string): Promise<BlobCopyOutcome | false>
+  /** Whether a copy of `digest` into `target` was started early (its outcome is `copied`'s). */
+  copying(target: RepositoryName, digest: string): boolean
 }
 
 /** No early work at all. */
-export const NO_EARLY_WORK: EarlyWork = { config: async () => undefined, copied: async () => false }
+export const NO_EARLY_WORK: EarlyWork = { config: async () => undefined, copied: async () => false, copying: () => false }
 
 /**
  * The blobs of `manifest` (verified: fetched by digest or hashed) that the source also hinted, as
@@ -68,6 +70,7 @@ export function startEarlyWork(deps: Deps, source: RepositoryName, targets: Repo
   return {
     config: async (digest) => (config?.digest === digest ? configBytes : undefined),
     copied: async (target, digest) => (await copies.get(`${formatRepositoryName(target)}@${digest}`)) ?? false,
+    copying: (target, digest) => copies.has(`${formatRepositoryName(target)}@${digest}`),
   }
 }
 

@@ -55,7 +55,7 @@ async function resolveTagged(deps: Deps, image: ImageConfig, expected: ImagePlat
   const picked = await pickChild(deps, repo, top, expected.platform)
   if (picked.kind === 'refused') return { ...picked, tagDigest: top.digest }
   const manifests = [picked.manifest, ...picked.attestations.map((a) => a.manifest)]
-  const presence = checkPresence(deps, image, repo, manifests)
+  const presence = checkPresence(deps, image, repo, manifests, early)
   try {
     const verified = await verifyPlatform(deps, repo, picked.manifest, expected, early)
     if (verified.kind === 'refused') return { ...verified, tagDigest: top.digest }

@@ -125,11 +125,12 @@ describe('publish flow (fake registry)', () => {
 })
 
 describe('publish flow with blob hints (distribution includereferences)', () => {
-  it('uses the hinted config and blobs without extra requests and with the same result', async () => {
+  it('uses the hinted config and blobs, with one request fewer per arch and the same result', async () => {
     const hinted = createScenario()
     const plain = createScenario()
-    // With hints, the blob mounts start as soon as the manifest is read (beside the platform check);
-    // without, only when the child is copied, after its HEAD in the target.
+    // With hints, the blob mounts start as soon as the manifest is read (beside the platform check)
+    // and the child gets no HEAD in the target (it could only save the PUT); without, the mounts
+    // come when the child is copied, after its HEAD.
     const started = new Map<unknown, string[]>([[hinted, []], [plain, []]])
     const children = new Map<unknown, string[]>([[hinted, []], [plain, []]])
     for (const s of [hinted, plain]) {
@@ -145,9 +146,10 @@ describe('publish flow with blob hints (distribution includereferences)', () => 
       const lines = started.get(s)!
       const mount = lines.findIndex((r) => r.endsWith(` demo/app-${ARCHES[i]![0]}`))
       const head = lines.findIndex((r) => r.startsWith(`HEAD /v2/demo/app/manifests/${children.get(s)![i]}`))
-      return mount >= 0 && head >= 0 && mount < head ? 'mount' : 'head'
+      if (head < 0) return mount >= 0 ? 'mount, no head' : 'neither'
+      return mount >= 0 && mount < head ? 'mount' : 'head'
     }
-    expect(ARCHES.map((_, i) => firstOf(hinted, i))).toEqual(['mount', 'mount', 'mount'])
+    expect(ARCHES.map((_, i) => firstOf(hinted, i))).toEqual(['mount, no head', 'mount, no head', 'mount, no head'])
     expect(ARCHES.map((_, i) => firstOf(plain, i))).toEqual(['head', 'head', 'head'])
     // The hinted config is read beside the tag, not a round trip after it; unhinted, after it.
     const configFirst = (s: unknown, i: number) => {
@@ -160,7 +162,7 @@ describe('publish flow with blob hints (distribution includereferences)', () => 
     expect(ARCHES.map((_, i) => configFirst(plain, i))).toEqual([false, false, false])
     expect(readIndex(hinted.registry, 'demo/app', 'v1.0.2')).toEqual(readIndex(plain.registry, 'demo/app', 'v1.0.2'))
     const ours = (s: ReturnType<typeof createScenario>) => s.registry.requests.filter((r) => r.method !== 'PUT' || r.path.startsWith('/v2/demo/app/')).length
-    expect(ours(hinted)).toBe(ours(plain))
+    expect(ours(hinted)).toBe(ours(plain) - ARCHES.length)
   })
 
   it('survives hints that do not match the manifest (they are only hints)', async () => {
