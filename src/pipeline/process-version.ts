@@ -62,7 +62,8 @@ async function resolvePending(deps: Deps, image: ImageConfig, state: VersionStat
     // Each update returns the stored value it saw or wrote, so the last one is the newest state.
     const change = (current: VersionState | undefined) =>
       current && (outcome.kind === 'failed' ? markArrivalFailed(current, platform, arrival.seq, { message: errorMessage(outcome.error), temporary: isTemporaryRegistryError(outcome.error) }, now, retryPolicyOf(deps)) : applyResolution(current, platform, arrival.seq, outcome, now))
-    const updated = (await updateState<VersionState>(deps.store, key, change)).value
+    // What the registry said: a power cut before the next durable write only means asking again.
+    const updated = (await updateState<VersionState>(deps.store, key, change, { save: { durable: false } })).value
     const failed = updated?.arrivals[platform]
     if (outcome.kind === 'failed' && failed?.status === 'unresolvable' && failed.seq === arrival.seq) {
       deps.log.warn('arch tag is unresolvable; no more attempts until it is pushed again', { image: image.name, platform, source: arrival.source, attempts: failed.attempts })

@@ -46,7 +46,8 @@ async function pushTag(deps: Deps, image: ImageConfig, tag: string, pointer: Mov
   if (!manifest) return false
   await deps.registry.putManifest(target, tag, manifest)
   const name = formatRepositoryName(target)
-  await updateState<ImageState>(deps.store, imageKey(image.name), (current) => current && markTagPushed(current, tag, pointer.digest, name))
+  // The claim (durable) already says where the tag goes; lost, this mark only makes the sweep push it again.
+  await updateState<ImageState>(deps.store, imageKey(image.name), (current) => current && markTagPushed(current, tag, pointer.digest, name), { save: { durable: false } })
   deps.log.info('moved tag', { image: image.name, target: name, tag, version: pointer.version, digest: pointer.digest })
   return true
 }

@@ -3,8 +3,11 @@
  * version column; a conditional UPDATE is the compare-and-set. WAL with synchronous=FULL makes
  * every acknowledged save survive a crash or SIGKILL. Saves and deletes issued in the same
  * event-loop turn are committed together (group commit: one fsync for the batch); each resolves
- * only after that COMMIT has returned, so "acknowledged" still means "on disk". Expired rows read
- * as absent and are overwritten by the next create. Node only.
+ * only after that COMMIT has returned, so "acknowledged" still means "on disk". A batch of only
+ * `durable: false` saves commits with synchronous=NORMAL: written to the WAL (a SIGKILL keeps it)
+ * but not fsynced; the next FULL commit's fsync covers it, since the WAL is one file written in
+ * order (https://sqlite.org/pragma.html#pragma_synchronous). Expired rows read as absent and are
+ * overwritten by the next create. Node only.
  */
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -14,6 +17,8 @@ import { isTooLarge, type ListPage, type SaveOptions, type SaveResult, type Stat
 export interface SqliteStoreOptions {
   /** The clock expiry is read against (epoch ms). */
   now?: () => number
+  /** Told of every committed batch: its size and whether its COMMIT waited for fsync. */
+  onCommit?: (commit: { writes: number; synced: boolean }) => void
 }
 
 interface PendingWrite {
@@ -22,6 +27,7 @@ interface PendingWrite {
   json: string | undefined
   expires: number | null
   expectedVersion: number
+  durable: boolean
   resolve: (result: SaveResult) => void
   reject: (error: unknown) => void
 }
@@ -54,10 +60,15 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   }
   let queue: PendingWrite[] = []
   let closed = false
+  let synced = true
   const flush = () => {
     const batch = queue
     queue = []
-    commitBatch(db, statements, batch, now())
+    if (batch.length === 0) return
+    const durable = batch.some((write) => write.durable)
+    if (durable !== synced) db.exec(`PRAGMA synchronous = ${durable ? 'FULL' : 'NORMAL'};`)
+    synced = durable
+    if (commitBatch(db, statements, batch, now())) options.onCommit?.({ writes: batch.length, synced })
   }
   const enqueue = (write: Omit<PendingWrite, 'resolve' | 'reject'>) => {
     if (closed) return Promise.reject(new Error('sqlite store is closed'))
@@ -70,7 +81,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   const save = (key: string, value: unknown, expectedVersion: number, saveOptions: SaveOptions = {}): Promise<SaveResult> => {
     const json = JSON.stringify(value)
     if (isTooLarge(json)) return Promise.resolve({ ok: false, reason: 'too-large' })
-    return enqueue({ key, json, expires: saveOptions.expiresAt ?? null, expectedVersion })
+    return enqueue({ key, json, expires: saveOptions.expiresAt ?? null, expectedVersion, durable: saveOptions.durable ?? true })
   }
   return {
     async load(key) {
@@ -84,7 +95,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     },
     delete(key, expectedVersion) {
       if (expectedVersion === 0) return Promise.resolve({ ok: false, reason: 'conflict' })
-      return enqueue({ key, json: undefined, expires: null, expectedVersion })
+      return enqueue({ key, json: undefined, expires: null, expectedVersion, durable: true })
     },
     async list(prefix, listOptions = {}): Promise<ListPage> {
       const { descending = false, from, after, limit } = listOptions
@@ -114,8 +125,8 @@ function migrate(db: DatabaseSync): void {
 
 // Runs the batch in one transaction, in arrival order, so that two writes of one key in a batch
 // conflict exactly as they would one after the other. Results are released after COMMIT only.
-function commitBatch(db: DatabaseSync, statements: Statements, batch: PendingWrite[], now: number): void {
-  if (batch.length === 0) return
+// Returns whether the batch committed.
+function commitBatch(db: DatabaseSync, statements: Statements, batch: PendingWrite[], now: number): boolean {
   const results: Array<SaveResult | { error: unknown }> = []
   try {
     db.exec('BEGIN IMMEDIATE')
@@ -124,13 +135,14 @@ function commitBatch(db: DatabaseSync, statements: Statements, batch: PendingWri
   } catch (error) {
     if (db.isTransaction) db.exec('ROLLBACK')
     for (const write of batch) write.reject(error)
-    return
+    return false
   }
   for (const [i, write] of batch.entries()) {
     const result = results[i] as SaveResult | { error: unknown }
     if ('error' in result) write.reject(result.error)
     else write.resolve(result)
   }
+  return true
 }
 
 function runWrite(statements: Statements, write: PendingWrite, now: number): SaveResult | { error: unknown } {

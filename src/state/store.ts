@@ -21,6 +21,13 @@
  *   and at most 16 blob hints; plus the published index text. Measured worst case
  *   (test/core/ledger-size.test.ts): about 4.9 KB per platform plus 13 KB, so 4 platforms ≈ 26 KB
  *   and 16 platforms ≈ 94 KB, under this bound and a quarter of DynamoDB's 400 KB item limit.
+ * - Durability. An acknowledged save survives a crash of the process. A save with `durable: false`
+ *   may be lost only if the machine itself fails before the adapter's next durable write, which
+ *   makes it durable too (writes reach the disk in order). It is for ledger entries the pipeline
+ *   derives again from the registry (a resolved child, a publication, a pushed tag), never for
+ *   what was acknowledged to a sender or what guards `latest` (an arrival, a moving-tag claim).
+ *   Adapters whose every write is durable (DynamoDB, Durable Objects, memory) ignore it; SQLite
+ *   commits a batch of only such writes without waiting for fsync.
  * - Pagination. `list` returns keys in order (ascending, or descending), at most `limit` of them
  *   and possibly fewer (DynamoDB stops a page at 1 MB); when keys remain it sets `next`, which
  *   the caller passes back as `after` (exclusive) to continue. A page without `next` is the last.
@@ -47,6 +54,8 @@ export interface Versioned<T = unknown> {
 export interface SaveOptions {
   /** Epoch ms from which the entry reads as absent; absent = never. */
   expiresAt?: number
+  /** false: the write need not reach the disk before it is acknowledged (see Durability). Default true. */
+  durable?: boolean
 }
 
 /** One write of `saveInOrder`: the arguments of `save`. */

@@ -3,7 +3,7 @@
  * the version is unchanged, otherwise reload and apply again.
  */
 import { StateConflictError, StateTooLargeError } from '../errors.ts'
-import type { StateStore, Versioned } from './store.ts'
+import type { SaveOptions, StateStore, Versioned } from './store.ts'
 
 /** Result of an update: the value now stored and whether this call changed it. */
 export interface UpdateResult<T> {
@@ -15,6 +15,8 @@ export interface UpdateOptions {
   attempts?: number
   /** What the caller just loaded for the key, used by the first attempt instead of loading again. */
   loaded?: Versioned | undefined
+  /** Passed to every save (`durable: false` for what the registry can tell again). */
+  save?: SaveOptions
 }
 
 /**
@@ -35,7 +37,7 @@ export async function updateState<T>(
     const current = loaded?.value as T | undefined
     const next = change(current)
     if (next === undefined) return { value: current, changed: false }
-    const saved = await store.save(key, next, loaded?.version ?? 0)
+    const saved = await store.save(key, next, loaded?.version ?? 0, options.save)
     if (saved.ok) return { value: next, changed: true }
     if (saved.reason === 'too-large') throw new StateTooLargeError(`state for ${key} is over the store's size limit; not saved`)
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)))

@@ -30,6 +30,38 @@ describe('sqlite store durability', () => {
     }
   })
 
+  it('commits a batch of only durable: false saves with synchronous=NORMAL, any batch holding a durable write with FULL', async () => {
+    const path = join(dir, 'relaxed.db')
+    const commits: { writes: number; synced: boolean }[] = []
+    const store = createSqliteStore(path, { onCommit: (commit) => commits.push(commit) })
+    const exec = vi.spyOn(DatabaseSync.prototype, 'exec')
+    try {
+      await store.save('a', 1, 0, { durable: false })
+      await Promise.all([store.save('b', 2, 0, { durable: false }), store.save('c', 3, 0)])
+      await store.save('d', 4, 0, { durable: false })
+      await store.save('e', 5, 0, { durable: false })
+      await store.delete('e', 1)
+      await store.save('f', 6, 0)
+      expect(commits).toEqual([
+        { writes: 1, synced: false },
+        { writes: 2, synced: true },
+        { writes: 1, synced: false },
+        { writes: 1, synced: false },
+        { writes: 1, synced: true },
+        { writes: 1, synced: true },
+      ])
+      const sql = exec.mock.calls.map(([text]) => text).filter((text) => text.startsWith('PRAGMA synchronous') || text === 'COMMIT')
+      expect(sql).toEqual(['PRAGMA synchronous = NORMAL;', 'COMMIT', 'PRAGMA synchronous = FULL;', 'COMMIT', 'PRAGMA synchronous = NORMAL;', 'COMMIT', 'COMMIT', 'PRAGMA synchronous = FULL;', 'COMMIT', 'COMMIT'])
+    } finally {
+      exec.mockRestore()
+      await store.close?.()
+    }
+    // Not fsynced is still written: another connection (or a restarted process) reads every row.
+    const reopened = createSqliteStore(path)
+    expect(await Promise.all(['a', 'b', 'c', 'd', 'e', 'f'].map(async (key) => (await reopened.load(key))?.value))).toEqual([1, 2, 3, 4, undefined, 6])
+    await reopened.close?.()
+  })
+
   it('survives a restart (close and reopen)', async () => {
     const path = join(dir, 'restart', 'state.db')
     const first = createSqliteStore(path)
