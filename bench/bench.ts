@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     console.log(`buildah: ${report.buildah} (no buildah comparison in this run)`)
     const baseline = process.env.BENCH_BASELINE
     if (baseline) {
-      const paired = await runPairedPublish(baseline, Number(process.env.BENCH_PAIRED_PUBLISHES ?? 20), Number(process.env.BENCH_WARMUP ?? 2))
+      const paired = await runPairedPublish(baseline, Number(process.env.BENCH_PAIRED_PUBLISHES ?? 40), Number(process.env.BENCH_WARMUP ?? 2))
       report.publishPaired = { baseline, rows: paired }
       printPairedPublishTable(baseline, paired)
     }

@@ -3,7 +3,7 @@
 // run side by side and publishes alternate between them (A B B A …); each version's latency is
 // paired with the other build's publish of the same scenario next to it.
 import { median, percentile } from './report.ts'
-import { runOurs, SCENARIOS, startStack, stopStack, type Stack } from './publish.ts'
+import { runPublish, SCENARIOS, startStack, stopStack, type Stack } from './publish.ts'
 
 /** One scenario published by both builds in alternation. */
 export interface PairedPublishRow {
@@ -25,11 +25,11 @@ export async function runPairedPublish(baseline: string, publishes: number, warm
     const [ours, base] = stacks as [Stack, Stack]
     const rows: PairedPublishRow[] = []
     for (const scenario of SCENARIOS) {
-      for (let i = 0; i < warmup; i++) for (const stack of stacks) await runOurs(stack, scenario, `v0.${i}.0`)
+      for (let i = 0; i < warmup; i++) for (const stack of stacks) await runPublish(stack, scenario, `v0.${i}.0`)
       const runs = { ours: [] as Run[], baseline: [] as Run[] }
       for (let i = 0; i < publishes; i++) {
         const order = i % 2 === 0 ? (['ours', 'baseline'] as const) : (['baseline', 'ours'] as const)
-        for (const name of order) runs[name].push(await runOurs(name === 'ours' ? ours : base, scenario, `v1.${i}.0`))
+        for (const name of order) runs[name].push(await runPublish(name === 'ours' ? ours : base, scenario, `v1.${i}.0`))
       }
       const side = (list: Run[]) => ({ latencyP50Ms: median(list.map((r) => r.latencyMs)), latencyP90Ms: percentile(list.map((r) => r.latencyMs), 90), requests: median(list.map((r) => r.requests)) })
       const o = side(runs.ours)

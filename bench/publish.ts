@@ -105,7 +105,7 @@ async function lastWebhookAt(stack: Stack, target: string, version: string): Pro
 }
 
 /** Pushes the three arches of `version` and measures from the last webhook to the acknowledged `latest`. */
-export async function runOurs(stack: Stack, scenario: Scenario, version: string): Promise<{ requests: number; latencyMs: number }> {
+export async function runPublish(stack: Stack, scenario: Scenario, version: string): Promise<{ requests: number; latencyMs: number }> {
   const proxyStart = stack.proxy.log.length
   for (const { arch, platform } of ARCHES) {
     const [repository, tag] = scenario.source(arch, version).split(':') as [string, string]
@@ -136,8 +136,8 @@ export async function runPublishSection(): Promise<{ results: unknown[]; withDoc
   try {
     for (const scenario of SCENARIOS) {
       const ours = []
-      for (let i = 0; i < WARMUP; i++) await runOurs(stack, scenario, `v0.${i}.0`)
-      for (let i = 0; i < ITERATIONS; i++) ours.push(await runOurs(stack, scenario, `v1.${i}.0`))
+      for (let i = 0; i < WARMUP; i++) await runPublish(stack, scenario, `v0.${i}.0`)
+      for (let i = 0; i < ITERATIONS; i++) ours.push(await runPublish(stack, scenario, `v1.${i}.0`))
       const docker = []
       for (let i = 0; withDocker && i < DOCKER_ITERATIONS; i++) {
         docker.push(await runDockerPublish(stack.registry.host, stack.proxy, scenario.docker, ARCHES, `v1.${i}.0`))

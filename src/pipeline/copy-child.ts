@@ -37,10 +37,11 @@ export interface PresenceChecks {
  */
 export function checkPresence(deps: Deps, image: ImageConfig, from: RepositoryName, manifests: Manifest[], early: EarlyWork): PresenceChecks {
   const heads = new Map<string, Promise<boolean>>()
+  const blobs = manifests.map(listBlobs)
   for (const target of image.targets) {
     if (formatRepositoryName(target) === formatRepositoryName(from)) continue
-    for (const manifest of manifests) {
-      if (isCopyingEarly(manifest, target, early)) continue
+    for (const [i, manifest] of manifests.entries()) {
+      if (blobs[i]?.every((digest) => early.copying(target, digest))) continue
       heads.set(`${formatRepositoryName(target)}@${manifest.digest}`, deps.registry.headManifest(target, manifest.digest).then((found) => found?.digest === manifest.digest))
     }
   }
@@ -50,10 +51,10 @@ export function checkPresence(deps: Deps, image: ImageConfig, from: RepositoryNa
   }
 }
 
-// Every blob of `manifest` (an image manifest) has an early copy into `target` under way.
-function isCopyingEarly(manifest: Manifest, target: RepositoryName, early: EarlyWork): boolean {
+// The blob digests of an image manifest (config first); undefined for anything else.
+function listBlobs(manifest: Manifest): string[] | undefined {
   const parsed = parseImageManifest(manifest.bytes)
-  return parsed.ok && [parsed.value.config, ...parsed.value.layers].every((blob) => early.copying(target, blob.digest))
+  return parsed.ok ? [parsed.value.config, ...parsed.value.layers].map((blob) => blob.digest) : undefined
 }
 
 /** Copies `manifests` (the image first, then its attestations) into each target of `image` where `presence` found them missing. */

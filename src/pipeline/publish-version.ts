@@ -46,10 +46,14 @@ async function putVersion(deps: Deps, image: ImageConfig, state: VersionState, b
   await Promise.all(tags.map((tag) => deps.registry.putManifest(target, tag, built.index, { headFirst })))
   const { index, children, partial } = built
   const publication = { digest: index.digest, mediaType: index.mediaType, manifest: index.text, children: childDigests(children), tags, partial, at: deps.now().toISOString() }
-  // Lost in a power cut, the publication is redone by the next sweep (the same index PUT again).
-  await updateState<VersionState>(deps.store, versionKey(image.name, state.version), (current) =>
-    current ? markPublished(current, publication, formatRepositoryName(target)) : undefined,
-  { save: { durable: false } })
+  // Lost in a power cut, the publication is redone by the next sweep: the same index PUT again,
+  // without a HEAD first (an immutable-tag registry refuses it once; the retry HEADs and skips).
+  await updateState<VersionState>(
+    deps.store,
+    versionKey(image.name, state.version),
+    (current) => (current ? markPublished(current, publication, formatRepositoryName(target)) : undefined),
+    { save: { durable: false } },
+  )
   deps.log.info(partial ? 'published version partially' : 'published version', { image: image.name, target: formatRepositoryName(target), version: state.version, digest: index.digest, mediaType: index.mediaType })
 }
 

@@ -5,9 +5,11 @@
  * event-loop turn are committed together (group commit: one fsync for the batch); each resolves
  * only after that COMMIT has returned, so "acknowledged" still means "on disk". A batch of only
  * `durable: false` saves commits with synchronous=NORMAL: written to the WAL (a SIGKILL keeps it)
- * but not fsynced; the next FULL commit's fsync covers it, since the WAL is one file written in
- * order (https://sqlite.org/pragma.html#pragma_synchronous). Expired rows read as absent and are
- * overwritten by the next create. Node only.
+ * but not fsynced. The next FULL commit fsyncs the whole WAL, earlier frames included, and recovery
+ * keeps only whole transactions, oldest first (checksummed frames), so it makes them durable too;
+ * a checkpoint syncs the WAL before copying it (https://sqlite.org/pragma.html#pragma_synchronous,
+ * https://sqlite.org/wal.html). Expired rows read as absent and are overwritten by the next create.
+ * Node only.
  */
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -66,8 +68,14 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     queue = []
     if (batch.length === 0) return
     const durable = batch.some((write) => write.durable)
-    if (durable !== synced) db.exec(`PRAGMA synchronous = ${durable ? 'FULL' : 'NORMAL'};`)
-    synced = durable
+    try {
+      // Outside a transaction only: SQLite refuses to change the safety level inside one.
+      if (durable !== synced) db.exec(`PRAGMA synchronous = ${durable ? 'FULL' : 'NORMAL'};`)
+      synced = durable
+    } catch (error) {
+      for (const write of batch) write.reject(error)
+      return
+    }
     if (commitBatch(db, statements, batch, now())) options.onCommit?.({ writes: batch.length, synced })
   }
   const enqueue = (write: Omit<PendingWrite, 'resolve' | 'reject'>) => {

@@ -23,11 +23,13 @@
  *   and 16 platforms ≈ 94 KB, under this bound and a quarter of DynamoDB's 400 KB item limit.
  * - Durability. An acknowledged save survives a crash of the process. A save with `durable: false`
  *   may be lost only if the machine itself fails before the adapter's next durable write, which
- *   makes it durable too (writes reach the disk in order). It is for ledger entries the pipeline
- *   derives again from the registry (a resolved child, a publication, a pushed tag), never for
- *   what was acknowledged to a sender or what guards `latest` (an arrival, a moving-tag claim).
- *   Adapters whose every write is durable (DynamoDB, Durable Objects, memory) ignore it; SQLite
- *   commits a batch of only such writes without waiting for fsync.
+ *   makes every earlier write durable too. It is for ledger entries the pipeline derives again
+ *   from the registry (a resolved child, a publication, a pushed tag), never for an arrival (what
+ *   a sender was told) or the moving-tag claim (what keeps `latest` moving forward). Lost, a
+ *   resolution only means asking the registry again: a redelivery acknowledged as a duplicate of
+ *   it has its arrival resolved again from the tag, as the first one was. DynamoDB and Durable
+ *   Objects (every write durable) and memory (nothing survives anyway) ignore it; SQLite commits a
+ *   batch of only such writes without waiting for fsync.
  * - Pagination. `list` returns keys in order (ascending, or descending), at most `limit` of them
  *   and possibly fewer (DynamoDB stops a page at 1 MB); when keys remain it sets `next`, which
  *   the caller passes back as `after` (exclusive) to continue. A page without `next` is the last.

@@ -181,6 +181,22 @@ describe('publish flow with blob hints (distribution includereferences)', () => 
     expect(s.registry.requests.filter((r) => r.path.endsWith(`/blobs/${bogus.digest}`)).map((r) => r.method)).toEqual(['GET', 'GET', 'GET'])
   })
 
+  it('still HEADs a child in the target when the hints name only some of its blobs', async () => {
+    const s = createScenario()
+    const images = []
+    for (const [arch, platform] of ARCHES) images.push(await s.push(`demo/app-${arch}`, 'v9.2.0', platform, { notify: false }))
+    for (const [i, [arch]] of ARCHES.entries()) {
+      const image = images[i]!
+      // The config and the first layer, not the second: the child's copy is not all under way early.
+      const references = [image.config.descriptor, image.layers[0]!.descriptor]
+      await postDistribution(s.test, [{ repository: `demo/app-${arch}`, tag: 'v9.2.0', digest: image.manifest.descriptor.digest, references }])
+    }
+    await s.test.idle()
+    const heads = s.registry.requests.filter((r) => r.method === 'HEAD' && r.path.startsWith('/v2/demo/app/manifests/')).map((r) => `${r.path} ${r.status}`)
+    expect(heads.sort()).toEqual(images.map((image) => `/v2/demo/app/manifests/${image.manifest.descriptor.digest} 404`).sort())
+    expect(readIndex(s.registry, 'demo/app', 'v9.2.0').manifests).toHaveLength(3)
+  })
+
   // Before, every hint was copied to every target before the manifest was read (one 473 KB delivery
   // with 1,000 references cost ~6,000 registry requests; the ledger now keeps at most 16 hints).
   it('costs nothing for hints the verified manifest does not name', async () => {
