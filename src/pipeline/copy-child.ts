@@ -37,12 +37,16 @@ export interface PresenceChecks {
  */
 export function checkPresence(deps: Deps, image: ImageConfig, from: RepositoryName, manifests: Manifest[], early: EarlyWork): PresenceChecks {
   const heads = new Map<string, Promise<boolean>>()
-  const blobs = manifests.map(listBlobs)
+  const source = formatRepositoryName(from)
+  // Parsed once, and only when some target is another repository (never for suffix tags).
+  let blobs: (string[] | undefined)[] | undefined
   for (const target of image.targets) {
-    if (formatRepositoryName(target) === formatRepositoryName(from)) continue
+    const name = formatRepositoryName(target)
+    if (name === source) continue
+    blobs ??= manifests.map(listBlobs)
     for (const [i, manifest] of manifests.entries()) {
       if (blobs[i]?.every((digest) => early.copying(target, digest))) continue
-      heads.set(`${formatRepositoryName(target)}@${manifest.digest}`, deps.registry.headManifest(target, manifest.digest).then((found) => found?.digest === manifest.digest))
+      heads.set(`${name}@${manifest.digest}`, deps.registry.headManifest(target, manifest.digest).then((found) => found?.digest === manifest.digest))
     }
   }
   return {
